@@ -1,0 +1,37 @@
+# The two commands of the README's quick start:
+#   make run   set up a virtual environment, create the database with a demo assessment, serve it
+#   make test  run the whole test suite (on PostgreSQL too when TEST_DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app survey_app
+
+.PHONY: run test install demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(FLASK) init-db
+	$(FLASK) demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

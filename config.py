@@ -1,0 +1,56 @@
+"""Settings for the survey app, read from environment variables with safe defaults.
+
+``from_env()`` is called by ``create_app`` each time an app is made, so a changed
+environment is picked up without re-importing anything. ``create_app(config)``
+applies its argument on top of these settings.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+#: Setting name -> (default, type). Each can be overridden by the environment
+#: variable of the same name.
+DEFAULTS: dict[str, tuple[Any, type]] = {
+    # Any SQLAlchemy URL. Empty: a SQLite file in the Flask instance folder.
+    "DATABASE_URL": ("", str),
+    # Signs sessions and derives survey links. Empty: one is generated on first
+    # start and kept in the instance folder, so sessions survive a restart.
+    "SECRET_KEY": ("", str),
+    # Seconds SQLite waits for another writer before giving up.
+    "SQLITE_BUSY_TIMEOUT": (15, int),
+    # Base of the absolute survey links handed to respondents.
+    "PUBLIC_URL": ("http://127.0.0.1:5000", str),
+    # An extra folder of questionnaire files, read besides the built-in ones.
+    "QUESTIONNAIRES_DIR": ("", str),
+    # Anonymity threshold given to new assessments (never below 3).
+    "DEFAULT_MIN_GROUP": (5, int),
+}
+
+
+class ConfigError(ValueError):
+    """A setting in the environment has a value the app cannot use."""
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting, taking each from the environment when it is set there."""
+    environ = dict(os.environ) if environ is None else environ
+    settings: dict[str, Any] = {}
+    for name, (default, kind) in DEFAULTS.items():
+        raw = environ.get(name, "").strip()
+        if not raw:
+            settings[name] = default
+            continue
+        try:
+            settings[name] = kind(raw)
+        except ValueError:
+            raise ConfigError(f"environment variable {name} must be a whole number, not {raw!r}") from None
+    return settings
+
+
+class TestConfig:
+    """Overrides for the test suite: CSRF off unless a test turns it back on."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False

@@ -1,0 +1,54 @@
+"""User accounts: creation with validated e-mail, role and password."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from .errors import InvalidInput, NotFound
+from .models import Organization, Role, User
+
+MIN_PASSWORD_LENGTH = 12
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_password(password: str) -> None:
+    """Refuse a password shorter than the minimum length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def find_organization(session: Session, name: str) -> Organization:
+    """The organization with this name (case-insensitive), or ``NotFound``."""
+    org = session.scalar(select(Organization).where(func.lower(Organization.name) == name.strip().lower()))
+    if org is not None:
+        return org
+    known = ", ".join(session.scalars(select(Organization.name).order_by(Organization.name))) or "none yet"
+    raise NotFound(f"no organization named {name!r} (known: {known})")
+
+
+def create_user(
+    session: Session, email: str, role: Role, password: str, organization: str | None = None
+) -> User:
+    """Add a user; a leader must belong to an organization, a consultant may be assigned one."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise InvalidInput(f"{email!r} is not an e-mail address")
+    check_password(password)
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise InvalidInput(f"a user with e-mail {email} already exists")
+    if role is Role.LEADER and not organization:
+        raise InvalidInput("a leader needs an organization: add --org NAME")
+    user = User(email=email, role=role, password_hash=generate_password_hash(password))
+    if organization:
+        org = find_organization(session, organization)
+        if role is Role.LEADER:
+            user.organization = org
+        else:
+            user.assigned_organizations.append(org)
+    session.add(user)
+    session.flush()
+    return user

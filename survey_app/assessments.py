@@ -1,0 +1,130 @@
+"""Assessments: creation with their teams, lookup by slug, and the teams' survey links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .accounts import find_organization
+from .errors import InvalidInput, NotFound
+from .models import Assessment, Organization, Team
+from .questionnaire import Questionnaire
+from .scoring import MIN_GROUP_FLOOR
+from .slugs import slugify, unique_slug
+from .tokens import derive_token, new_salt, token_hash
+
+#: The teams every new assessment starts with: (key, display name).
+DEFAULT_TEAMS = (("sales", "Sales"), ("marketing", "Marketing"))
+
+#: Purpose string mixed into team link tokens, so they never equal another kind of token.
+TEAM_LINK = "team-link"
+
+
+def get_or_create_organization(session: Session, name: str) -> Organization:
+    """The organization with this name, created when new."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("the organization name is empty")
+    try:
+        return find_organization(session, name)
+    except NotFound:
+        pass
+    slug = unique_slug(
+        slugify(name),
+        lambda s: session.scalar(select(Organization.id).where(Organization.slug == s)) is not None,
+    )
+    org = Organization(name=name, slug=slug)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def new_team(secret_key: str, key: str, name: str, position: int) -> Team:
+    """A team with a fresh survey link."""
+    salt = new_salt()
+    return Team(
+        key=key,
+        name=name,
+        position=position,
+        link_salt=salt,
+        link_hash=token_hash(derive_token(secret_key, TEAM_LINK, salt)),
+    )
+
+
+def create_assessment(
+    session: Session,
+    *,
+    organization: str,
+    name: str,
+    questionnaire: Questionnaire,
+    secret_key: str,
+    min_group: int = 5,
+    teams: tuple[tuple[str, str], ...] = DEFAULT_TEAMS,
+) -> Assessment:
+    """Create an assessment (and its organization if new) with its teams and their links."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("the assessment name is empty")
+    if min_group < MIN_GROUP_FLOOR:
+        raise InvalidInput(
+            f"the minimum group size must be at least {MIN_GROUP_FLOOR} to keep answers anonymous,"
+            f" not {min_group}"
+        )
+    org = get_or_create_organization(session, organization)
+    duplicate = session.scalar(
+        select(Assessment.id).where(Assessment.organization_id == org.id, Assessment.name == name)
+    )
+    if duplicate is not None:
+        raise InvalidInput(f"{org.name} already has an assessment named {name!r}")
+    slug = unique_slug(
+        f"{org.slug}-{slugify(name)}",
+        lambda s: session.scalar(select(Assessment.id).where(Assessment.slug == s)) is not None,
+    )
+    assessment = Assessment(
+        organization=org,
+        slug=slug,
+        name=name,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        min_group_size=min_group,
+        teams=[new_team(secret_key, key, label, i) for i, (key, label) in enumerate(teams)],
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def get_assessment(session: Session, slug: str) -> Assessment:
+    """The assessment with this slug, its organization and teams loaded; or ``NotFound``."""
+    assessment = session.scalar(
+        select(Assessment)
+        .where(Assessment.slug == slug)
+        .options(selectinload(Assessment.teams), selectinload(Assessment.organization))
+    )
+    if assessment is None:
+        raise NotFound(f"no assessment with slug {slug!r}")
+    return assessment
+
+
+@dataclass(frozen=True)
+class TeamLink:
+    """A team's survey link, ready to hand out."""
+
+    team: str
+    url: str
+
+
+def team_links(assessment: Assessment, secret_key: str, base_url: str) -> list[TeamLink]:
+    """Each team's absolute survey URL (``/s/<token>``)."""
+    links = []
+    for team in assessment.teams:
+        token = derive_token(secret_key, TEAM_LINK, team.link_salt)
+        if token_hash(token) != team.link_hash:
+            raise InvalidInput(
+                f"the link of team {team.key!r} was made with another SECRET_KEY;"
+                " set the SECRET_KEY it was created with"
+            )
+        links.append(TeamLink(team.key, f"{base_url.rstrip('/')}/s/{token}"))
+    return links

@@ -1,0 +1,219 @@
+"""The command line for consultants and scripts: ``flask --app survey_app COMMAND``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import db, demo, migrate
+from .accounts import create_user
+from .assessments import create_assessment, get_assessment, team_links
+from .catalog import get_catalog, questionnaire_folders
+from .cli_support import Command, Group, friendly_errors
+from .errors import InvalidInput, NotFound
+from .importing import ImportRejected, parse_responses_csv
+from .models import Assessment, ResponseSource, Role
+from .questionnaire import Questionnaire, load_catalog
+from .responses import NewResponse, add_responses
+from .results import compute_results, results_json
+from .results_text import format_results
+
+
+def _questionnaire_of(assessment: Assessment) -> Questionnaire:
+    questionnaire = get_catalog().get(assessment.questionnaire_id)
+    if questionnaire is None:
+        raise NotFound(
+            f"questionnaire {assessment.questionnaire_id!r} of assessment {assessment.slug!r}"
+            " is not installed or did not load (run `flask --app survey_app questionnaires check`)"
+        )
+    return questionnaire
+
+
+@click.command("init-db", cls=Command)
+@with_appcontext
+@friendly_errors
+def init_db_command() -> None:
+    """Create the database tables, or upgrade them to the newest schema."""
+    before, after = migrate.upgrade(db.get_database().engine)
+    if before == after:
+        click.echo(f"Database is up to date (schema {after}).")
+    else:
+        click.echo(f"Database schema upgraded from {before or 'empty'} to {after}.")
+
+
+@click.command("create-user", cls=Command)
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="What the user may do.")
+@click.option("--org", "organization", metavar="NAME", help="Organization (required for leaders).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (at least 12 characters); prompted for when left out.",
+)
+@with_appcontext
+@friendly_errors
+def create_user_command(email: str, role: str, organization: str | None, password: str) -> None:
+    """Create a user account that can sign in."""
+    with db.write_session() as session:
+        user = create_user(session, email, Role(role), password, organization)
+        click.echo(f"Created {user.role.value} {user.email}.")
+
+
+assessment_group = Group("assessment", help="Create assessments and list their survey links.")
+
+
+@assessment_group.command("create")
+@click.option("--org", "organization", required=True, metavar="NAME", help="Client organization (created if new).")
+@click.option("--name", required=True, metavar="NAME", help="Name of the assessment.")
+@click.option("--questionnaire", "questionnaire_id", default="kotler-2006", show_default=True)
+@click.option("--min-group", type=int, default=None, help="Anonymity threshold (at least 3; default 5).")
+@friendly_errors
+def create_assessment_command(
+    organization: str, name: str, questionnaire_id: str, min_group: int | None
+) -> None:
+    """Create an assessment with the teams sales and marketing; print its slug last."""
+    questionnaire = get_catalog().get(questionnaire_id)
+    if questionnaire is None:
+        known = ", ".join(sorted(get_catalog().questionnaires)) or "none"
+        raise NotFound(f"no questionnaire {questionnaire_id!r} (available: {known})")
+    with db.write_session() as session:
+        assessment = create_assessment(
+            session,
+            organization=organization,
+            name=name,
+            questionnaire=questionnaire,
+            secret_key=current_app.config["SECRET_KEY"],
+            min_group=current_app.config["DEFAULT_MIN_GROUP"] if min_group is None else min_group,
+        )
+        click.echo(
+            f"Created assessment {assessment.name!r} for {assessment.organization.name}"
+            f" with teams {', '.join(t.key for t in assessment.teams)}."
+        )
+        click.echo(assessment.slug)
+
+
+@assessment_group.command("links")
+@click.argument("slug")
+@friendly_errors
+def links_command(slug: str) -> None:
+    """Print each team's id and the absolute URL of its survey link."""
+    assessment = get_assessment(db.get_session(), slug)
+    for link in team_links(assessment, current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"]):
+        click.echo(f"{link.team} {link.url}")
+
+
+responses_group = Group("responses", help="Load responses into an assessment.")
+
+
+@responses_group.command("import")
+@click.argument("slug")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def import_command(slug: str, csv_file: Path) -> None:
+    """Import responses from a CSV file: all of them, or none when any row is wrong."""
+    try:
+        data = csv_file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {csv_file}: {exc.strerror}") from None
+    with db.write_session() as session:
+        assessment = get_assessment(session, slug)
+        questionnaire = _questionnaire_of(assessment)
+        try:
+            rows = parse_responses_csv(data, questionnaire, {t.key: t.name for t in assessment.teams})
+        except ImportRejected as rejected:
+            count = len(rejected.problems)
+            click.echo(
+                f"Error: {csv_file}: nothing imported; {count} problem{'s' * (count != 1)}:", err=True
+            )
+            for problem in rejected.problems:
+                click.echo(f"  {problem}", err=True)
+            raise SystemExit(1) from None
+        counts = add_responses(
+            session,
+            assessment,
+            questionnaire,
+            (NewResponse(r.team, r.answers, r.unit, r.comment) for r in rows),
+            ResponseSource.IMPORT,
+        )
+    total = sum(counts.stored.values())
+    click.echo(f"Imported {total} response{'s' * (total != 1)} into {assessment.slug}:")
+    for key, stored in counts.stored.items():
+        click.echo(f"  {key}: {stored} imported, {counts.incomplete[key]} incomplete")
+
+
+@click.command("results", cls=Command)
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (numbers unrounded).")
+@with_appcontext
+@friendly_errors
+def results_command(slug: str, as_json: bool) -> None:
+    """Print an assessment's scored results."""
+    session = db.get_session()
+    assessment = get_assessment(session, slug)
+    questionnaire = _questionnaire_of(assessment)
+    result = compute_results(session, assessment, questionnaire)
+    if as_json:
+        click.echo(json.dumps(results_json(assessment, result), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(format_results(assessment, questionnaire, result), nl=False)
+
+
+questionnaires_group = Group("questionnaires", help="Inspect the questionnaire definitions.")
+
+
+@questionnaires_group.command("check")
+def check_questionnaires_command() -> None:
+    """Validate every questionnaire file; exit non-zero when any is broken."""
+    catalog = load_catalog(questionnaire_folders(current_app))
+    for questionnaire in catalog.questionnaires.values():
+        click.echo(
+            f"ok  {questionnaire.id} v{questionnaire.version}: {len(questionnaire.items)} statements,"
+            f" {len(questionnaire.dimensions)} dimensions, {len(questionnaire.stages)} stages"
+        )
+    for error in catalog.errors:
+        for line in str(error).splitlines():
+            click.echo(f"BAD {line}", err=True)
+    if catalog.errors:
+        raise SystemExit(1)
+
+
+@click.command("demo", cls=Command)
+@with_appcontext
+@friendly_errors
+def demo_command() -> None:
+    """Create the demo assessment (once) and print fresh sign-in details for its accounts."""
+    questionnaire = get_catalog().get(demo.QUESTIONNAIRE)
+    if questionnaire is None:
+        raise NotFound(f"the demo needs questionnaire {demo.QUESTIONNAIRE!r}, which did not load")
+    with db.write_session() as session:
+        accounts = demo.load_demo(session, questionnaire, current_app.config["SECRET_KEY"])
+        assessment = get_assessment(session, accounts.slug)
+        links = team_links(assessment, current_app.config["SECRET_KEY"], current_app.config["PUBLIC_URL"])
+    state = "Created" if accounts.created else "Found"
+    click.echo(f"{state} the demo assessment {assessment.name!r} for {assessment.organization.name}.")
+    click.echo(f"  Results:  flask --app survey_app results {accounts.slug}")
+    for link in links:
+        click.echo(f"  Survey link for {link.team}: {link.url}")
+    click.echo("Sign in with (new passwords each time this runs):")
+    for email, password in accounts.passwords.items():
+        click.echo(f"  {email}  {password}")
+
+
+def register(app: Flask) -> None:
+    """Add the commands to ``app.cli``."""
+    for command in (
+        init_db_command,
+        create_user_command,
+        assessment_group,
+        responses_group,
+        results_command,
+        questionnaires_group,
+        demo_command,
+    ):
+        app.cli.add_command(command)

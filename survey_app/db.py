@@ -1,0 +1,112 @@
+"""Database engine and sessions: one engine per app, one session per request or command.
+
+SQLite is tuned for several concurrent respondents: WAL journal, a busy timeout,
+foreign keys on, and write transactions that take the write lock when they begin
+(``BEGIN IMMEDIATE``), so a transaction never fails half-way on "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+#: Execution option that makes a SQLite transaction begin with ``BEGIN IMMEDIATE``.
+IMMEDIATE = "survey_begin_immediate"
+
+
+@dataclass(frozen=True)
+class Database:
+    """The app's engine and its session factories."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
+
+
+def _tune_sqlite(engine: Engine, busy_timeout: int) -> None:
+    """WAL, busy timeout, foreign keys, and explicit BEGIN so IMMEDIATE can be chosen."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (the pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL; plain ``postgresql://`` means the installed psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, busy_timeout: int = 15) -> Engine:
+    """Create an engine for ``url``; SQLite gets the concurrency settings above."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+        _tune_sqlite(engine, busy_timeout)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def make_database(url: str | URL, busy_timeout: int = 15) -> Database:
+    """Engine plus session factories: plain sessions for reading, write sessions for writing."""
+    engine = make_engine(url, busy_timeout)
+    return Database(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        write_sessions=sessionmaker(
+            engine, expire_on_commit=False, execution_options={IMMEDIATE: True}
+        ),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Attach the database to ``app`` and close each request's session when it ends."""
+    app.extensions["survey_db"] = make_database(
+        app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT"]
+    )
+    app.teardown_appcontext(_close_session)
+
+
+def get_database() -> Database:
+    """The current app's database."""
+    return current_app.extensions["survey_db"]
+
+
+def get_session() -> Session:
+    """The session of the current request or command, for reading."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessions()
+    return g.db_session
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A session whose transaction holds the write lock; commits on success, rolls back on error."""
+    with get_database().write_sessions.begin() as session:
+        yield session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,183 @@
+"""Reading responses from a CSV file, with every problem named by line and column.
+
+Pure domain code: no Flask, no database. A file is checked whole before anything
+is stored, so a file with any bad row imports nothing.
+
+The format: a header row with ``team`` and every statement id, in any order, and
+optionally ``unit`` and ``comment``; one response per row; answers are whole
+numbers on the scale or blank. Comma or semicolon separated, UTF-8 with or
+without a byte-order mark (as Excel saves it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .questionnaire import Questionnaire
+
+TEAM, UNIT, COMMENT = "team", "unit", "comment"
+MAX_UNIT_LENGTH = 100
+MAX_COMMENT_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (line, column) and why."""
+
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; ``problems`` lists everything wrong with it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    """One valid row: the team's key and the answers (None for blank)."""
+
+    line: int
+    team: str
+    answers: dict[str, int | None]
+    unit: str | None = None
+    comment: str | None = None
+
+
+@dataclass
+class _Header:
+    columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportRejected(
+            [Problem(line, None, "the file is not UTF-8 text (save it as \"CSV UTF-8\")")]
+        ) from None
+
+
+def _delimiter(first_line: str) -> str:
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _read_header(row: list[str], q: Questionnaire) -> _Header:
+    header = _Header(columns=[name.strip().lower() for name in row])
+    allowed = {TEAM, UNIT, COMMENT, *q.item_ids}
+    seen: set[str] = set()
+    for position, name in enumerate(header.columns, start=1):
+        if not name:
+            header.problems.append(Problem(1, f"#{position}", "the column has no name"))
+        elif name not in allowed:
+            header.problems.append(Problem(1, name, "unknown column"))
+        elif name in seen:
+            header.problems.append(Problem(1, name, "duplicate column"))
+        seen.add(name)
+    for required in (TEAM, *q.item_ids):
+        if required not in seen:
+            header.problems.append(Problem(1, required, "missing column"))
+    return header
+
+
+def _read_value(q: Questionnaire, text: str) -> tuple[int | None, str | None]:
+    """A cell's answer, or the reason it is not one."""
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        value = int(text)
+    except ValueError:
+        return None, f"{text!r} is not a whole number"
+    if value not in q.scale.values:
+        return None, f"{value} is out of range ({q.scale.min}–{q.scale.max})"
+    return value, None
+
+
+def _team_lookup(teams: Mapping[str, str]) -> dict[str, str]:
+    lookup = {}
+    for key, name in teams.items():
+        lookup[name.strip().casefold()] = key
+        lookup[key.casefold()] = key
+    return lookup
+
+
+def _optional_text(
+    cells: dict[str, str], column: str, limit: int, line: int, problems: list[Problem]
+) -> str | None:
+    text = cells.get(column, "").strip()
+    if len(text) > limit:
+        problems.append(Problem(line, column, f"longer than {limit} characters"))
+    return text or None
+
+
+def parse_responses_csv(
+    data: bytes, q: Questionnaire, teams: Mapping[str, str]
+) -> list[ImportedResponse]:
+    """Parse a responses file for questionnaire ``q`` and ``teams`` (key → display name).
+
+    Raises ``ImportRejected`` listing every problem when anything is wrong.
+    """
+    text = _decode(data)
+    if not text.strip():
+        raise ImportRejected([Problem(1, None, "the file is empty")])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]))
+    try:
+        header = _read_header(next(reader), q)
+        if header.problems:
+            raise ImportRejected(header.problems)
+        return _read_rows(reader, header.columns, q, teams)
+    except csv.Error as exc:
+        raise ImportRejected([Problem(reader.line_num, None, f"not valid CSV ({exc})")]) from None
+
+
+def _read_rows(
+    reader: csv.reader, columns: list[str], q: Questionnaire, teams: Mapping[str, str]
+) -> list[ImportedResponse]:
+    lookup = _team_lookup(teams)
+    problems: list[Problem] = []
+    rows: list[ImportedResponse] = []
+    last_line = 1
+    for row in reader:
+        line, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank line, or a row of empty cells as spreadsheets leave them
+        if len(row) != len(columns):
+            problems.append(
+                Problem(line, None, f"has {len(row)} fields but the header has {len(columns)}")
+            )
+            continue
+        cells = dict(zip(columns, row, strict=True))
+        team_text = cells[TEAM].strip()
+        team = lookup.get(team_text.casefold())
+        if team is None:
+            reason = "the team is missing" if not team_text else f"unknown team {team_text!r}"
+            problems.append(Problem(line, TEAM, f"{reason} (known: {', '.join(teams)})"))
+        answers: dict[str, int | None] = {}
+        for item_id in q.item_ids:
+            value, reason = _read_value(q, cells[item_id])
+            if reason:
+                problems.append(Problem(line, item_id, reason))
+            answers[item_id] = value
+        unit = _optional_text(cells, UNIT, MAX_UNIT_LENGTH, line, problems)
+        comment = _optional_text(cells, COMMENT, MAX_COMMENT_LENGTH, line, problems)
+        if team is not None:
+            rows.append(ImportedResponse(line, team, answers, unit, comment))
+    if problems:
+        raise ImportRejected(problems)
+    if not rows:
+        raise ImportRejected([Problem(last_line, None, "the file has a header but no responses")])
+    return rows

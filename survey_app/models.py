@@ -1,0 +1,236 @@
+"""The stored data: organizations, users, assessments, teams, responses and their answers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (used as a column default)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with named constraints (so migrations can refer to them)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class Role(enum.StrEnum):
+    """What a user may do: admins manage accounts, consultants run assessments, leaders read."""
+
+    ADMIN = "admin"
+    CONSULTANT = "consultant"
+    LEADER = "leader"
+
+
+class AssessmentStatus(enum.StrEnum):
+    """Whether an assessment accepts responses."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ResponseSource(enum.StrEnum):
+    """How a response arrived."""
+
+    WEB = "web"
+    IMPORT = "import"
+    DEMO = "demo"
+
+
+#: Which organizations a consultant works for (and so may see).
+consultant_assignment = Table(
+    "consultant_assignment",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organization(Base):
+    """A client company."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: URL-safe form of the name, used to build assessment slugs.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessments: Mapped[list[Assessment]] = relationship(back_populates="organization")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.slug}>"
+
+
+class User(Base):
+    """A person who signs in: admin, consultant, or leader of one organization."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-case; unique.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Werkzeug hash string (scrypt), never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", native_enum=False, values_callable=lambda e: [m.value for m in e])
+    )
+    #: The organization a leader belongs to (optional for the other roles).
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship()
+    #: For consultants: the client organizations assigned to them.
+    assigned_organizations: Mapped[list[Organization]] = relationship(
+        secondary=consultant_assignment
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+class Assessment(Base):
+    """One survey of an organization's teams with one questionnaire."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "name", name="uq_assessment_org_name"),
+        CheckConstraint("min_group_size >= 3", name="min_group_at_least_3"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    #: Public, readable identifier used by the command line and URLs (not a secret).
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    #: The questionnaire's version when the assessment was created.
+    questionnaire_version: Mapped[int]
+    #: Anonymity threshold: teams with fewer scored responses are withheld.
+    min_group_size: Mapped[int] = mapped_column(SmallInteger, default=5)
+    status: Mapped[AssessmentStatus] = mapped_column(
+        Enum(
+            AssessmentStatus,
+            name="assessment_status",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=AssessmentStatus.OPEN,
+    )
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="assessments")
+    teams: Mapped[list[Team]] = relationship(
+        back_populates="assessment", order_by="Team.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.slug}>"
+
+
+class Team(Base):
+    """A group whose answers are scored together (Sales, Marketing, …)."""
+
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("assessment_id", "key", name="uq_team_assessment_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    #: Stable id within the assessment (``sales``, ``marketing``); used in CSV files and JSON.
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    #: How many people were asked, for response rates (optional).
+    headcount: Mapped[int | None]
+    #: Random salt from which the survey link token is derived with the secret key.
+    link_salt: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the survey link token: the token itself is never stored.
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="teams")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.key} of assessment {self.assessment_id}>"
+
+
+class Response(Base):
+    """One person's submitted answers. Never linked to who gave them."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        Index("ix_response_team_total", "team_id", "total"),
+        CheckConstraint("answered >= 0", name="answered_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    source: Mapped[ResponseSource] = mapped_column(
+        Enum(
+            ResponseSource,
+            name="response_source",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Optional sub-unit (region, business unit) given in an import.
+    unit: Mapped[str | None] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: How many statements were answered on the scale (not "don't know", not blank).
+    answered: Mapped[int] = mapped_column(SmallInteger)
+    #: Pro-rated total (20–100), or NULL for an incomplete response, which is never scored.
+    total: Mapped[float | None]
+
+    answers: Mapped[list[ResponseAnswer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id} team={self.team_id} total={self.total}>"
+
+
+class ResponseAnswer(Base):
+    """The answer a response gave one statement. NULL value means "don't know"."""
+
+    __tablename__ = "response_answer"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int | None] = mapped_column(SmallInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

@@ -1,0 +1,78 @@
+"""Storing responses: each is scored once, when it arrives, and kept with its answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from .models import Assessment, Response, ResponseAnswer, ResponseSource
+from .questionnaire import Questionnaire
+from .scoring import score_response
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A response to store: its team's key, answers (None = "don't know"/blank), extras."""
+
+    team: str
+    answers: Mapping[str, int | None]
+    unit: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    """How many responses were stored per team, and how many of them are incomplete."""
+
+    stored: Mapping[str, int]
+    incomplete: Mapping[str, int]
+
+
+def add_responses(
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    responses: Iterable[NewResponse],
+    source: ResponseSource,
+) -> StoredCounts:
+    """Score and store responses for ``assessment``'s teams, in bulk; the caller commits."""
+    teams = {team.key: team for team in assessment.teams}
+    stored: Counter[str] = Counter()
+    incomplete: Counter[str] = Counter()
+    response_rows, answer_lists = [], []
+    for new in responses:
+        result = score_response(questionnaire, new.answers)
+        response_rows.append(
+            {
+                "team_id": teams[new.team].id,
+                "source": source,
+                "unit": new.unit,
+                "comment": new.comment,
+                "answered": result.answered,
+                "total": result.total,
+            }
+        )
+        answer_lists.append(
+            [(item_id, value) for item_id, value in new.answers.items() if value is not None]
+        )
+        stored[new.team] += 1
+        incomplete[new.team] += not result.is_scored
+    if response_rows:
+        ids = session.scalars(
+            insert(Response).returning(Response.id, sort_by_parameter_order=True), response_rows
+        ).all()
+        answer_rows = [
+            {"response_id": response_id, "item_id": item_id, "value": value}
+            for response_id, answers in zip(ids, answer_lists, strict=True)
+            for item_id, value in answers
+            if item_id in questionnaire.item_ids
+        ]
+        if answer_rows:
+            session.execute(insert(ResponseAnswer), answer_rows)
+    return StoredCounts(
+        stored={key: stored[key] for key in teams}, incomplete={key: incomplete[key] for key in teams}
+    )

@@ -1,0 +1,114 @@
+"""An assessment's results: aggregate queries in, the scoring rules applied, JSON or a table out.
+
+Responses are never loaded one by one: the database returns per-team counts, sums
+and sums of squares of the stored totals, and the frequency of each answer per
+statement; ``scoring`` works from those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Assessment, Response, ResponseAnswer
+from .questionnaire import Questionnaire
+from .scoring import AssessmentResult, TeamResult, TeamSample, assess
+
+
+def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> list[TeamSample]:
+    """Each team's sufficient statistics, from two aggregate queries, in team order."""
+    team_ids = {team.id: team.key for team in assessment.teams}
+    totals = {
+        row.team_id: row
+        for row in session.execute(
+            select(
+                Response.team_id,
+                func.count(Response.id).label("responses"),
+                func.count(Response.total).label("scored"),
+                func.coalesce(func.sum(Response.total), 0.0).label("total_sum"),
+                func.coalesce(func.sum(Response.total * Response.total), 0.0).label("total_sumsq"),
+            )
+            .where(Response.team_id.in_(team_ids))
+            .group_by(Response.team_id)
+        )
+    }
+    width = len(q.scale.values)
+    counts: dict[int, dict[str, list[int]]] = {
+        team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids
+    }
+    frequency = session.execute(
+        select(ResponseAnswer.item_id, ResponseAnswer.value, Response.team_id, func.count())
+        .join(Response, Response.id == ResponseAnswer.response_id)
+        .where(
+            Response.team_id.in_(team_ids),
+            Response.total.is_not(None),
+            ResponseAnswer.value.is_not(None),
+        )
+        .group_by(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
+    )
+    for item_id, value, team_id, count in frequency:
+        if item_id in counts[team_id] and value in q.scale.values:
+            counts[team_id][item_id][value - q.scale.min] = count
+    samples = []
+    for team in assessment.teams:
+        row = totals.get(team.id)
+        scored = row.scored if row else 0
+        samples.append(
+            TeamSample(
+                key=team.key,
+                scored=scored,
+                incomplete=(row.responses - scored) if row else 0,
+                total_sum=float(row.total_sum) if row else 0.0,
+                total_sumsq=float(row.total_sumsq) if row else 0.0,
+                item_counts=counts[team.id],
+            )
+        )
+    return samples
+
+
+def compute_results(session: Session, assessment: Assessment, q: Questionnaire) -> AssessmentResult:
+    """Score ``assessment`` under its anonymity threshold."""
+    return assess(q, load_samples(session, assessment, q), assessment.min_group_size)
+
+
+def _team_json(team: TeamResult) -> dict[str, Any]:
+    if team.withheld:
+        return {"responses": team.responses, "incomplete": team.incomplete, "withheld": True}
+    return {
+        "responses": team.responses,
+        "incomplete": team.incomplete,
+        "withheld": False,
+        "score": team.score,
+        "ci95": list(team.ci95) if team.ci95 else None,
+        "sd": team.sd,
+        "stage": team.stage,
+        "dimensions": dict(team.dimensions),
+        "items": dict(team.items),
+    }
+
+
+def results_json(assessment: Assessment, result: AssessmentResult) -> dict[str, Any]:
+    """The results in the documented JSON shape (numbers unrounded)."""
+    gap = result.gap
+    return {
+        "assessment": assessment.slug,
+        "organization": assessment.organization.name,
+        "questionnaire": assessment.questionnaire_id,
+        "teams": {key: _team_json(team) for key, team in result.teams.items()},
+        "overall": {
+            "score": result.overall.score,
+            "stage": result.overall.stage,
+            "teams": list(result.overall.teams),
+        },
+        "gap": None
+        if gap is None
+        else {
+            "score": gap.score,
+            "p_value": gap.p_value,
+            "items": {
+                item_id: {"gap": item.gap, "p_adj": item.p_adj} for item_id, item in gap.items.items()
+            },
+        },
+    }

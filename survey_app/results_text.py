@@ -1,0 +1,90 @@
+"""The results as a plain-text report for the terminal."""
+
+from __future__ import annotations
+
+from .models import Assessment
+from .questionnaire import Questionnaire
+from .scoring import AssessmentResult
+
+SIGNIFICANCE = 0.05
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))) for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> str:
+    """A readable summary: teams, overall stage, gap, dimensions and statements."""
+    stage_label = {stage.id: stage.label for stage in q.stages}
+    team_names = {team.key: team.name for team in assessment.teams}
+    lines = [
+        f"{assessment.organization.name} — {assessment.name} ({assessment.slug})",
+        f"Questionnaire: {q.title} ({q.id} v{assessment.questionnaire_version});"
+        f" minimum group size {assessment.min_group_size}",
+        "",
+    ]
+    rows = []
+    for key, team in result.teams.items():
+        if team.withheld:
+            rows.append([team_names[key], str(team.responses), str(team.incomplete), "withheld", "", "", ""])
+            continue
+        ci = f"{_num(team.ci95[0])}–{_num(team.ci95[1])}" if team.ci95 else "–"
+        rows.append(
+            [team_names[key], str(team.responses), str(team.incomplete), _num(team.score), ci,
+             _num(team.sd), stage_label[team.stage or ""]]
+        )
+    lines += _table(["Team", "Scored", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
+    lines.append("")
+    overall = result.overall
+    if overall.score is None:
+        lines.append("Overall: no team has enough responses to be shown.")
+    else:
+        shown = ", ".join(team_names[key] for key in overall.teams)
+        lines.append(f"Overall: {_num(overall.score)} — {stage_label[overall.stage or '']} (teams: {shown})")
+    withheld = [team_names[k] for k, t in result.teams.items() if t.withheld]
+    if withheld:
+        lines.append(
+            f"Withheld (fewer than {assessment.min_group_size} scored responses): {', '.join(withheld)}"
+        )
+    gap = result.gap
+    if gap is not None:
+        first, second = (team_names[key] for key in gap.teams)
+        lines.append(f"Perception gap ({first} − {second}): {gap.score:+.1f} points, p = {_p(gap.p_value)}")
+    shown_teams = [key for key, team in result.teams.items() if not team.withheld]
+    if not shown_teams:
+        return "\n".join(lines) + "\n"
+    lines += ["", "Dimensions (mean, 1–5)"]
+    dim_rows = [
+        [dim.label, *(_num(result.teams[key].dimensions.get(dim.id), 2) for key in shown_teams)]
+        for dim in q.dimensions
+    ]
+    lines += _table(["Dimension", *(team_names[k] for k in shown_teams)], dim_rows)
+    lines += ["", "Statements (mean, 1–5)"]
+    item_rows = []
+    for item in q.items:
+        row = [item.id, *(_num(result.teams[key].items.get(item.id), 2) for key in shown_teams)]
+        if gap is not None:
+            item_gap = gap.items[item.id]
+            flag = " *" if item_gap.p_adj is not None and item_gap.p_adj < SIGNIFICANCE else ""
+            row += [_num(item_gap.gap, 2), _p(item_gap.p_adj) + flag]
+        item_rows.append(row)
+    header = ["Item", *(team_names[k] for k in shown_teams)]
+    if gap is not None:
+        header += ["Gap", "p (Holm)"]
+    lines += _table(header, item_rows)
+    if gap is not None:
+        lines.append("* significant at p < 0.05 after Holm adjustment")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,303 @@
+"""Scoring: responses to totals, teams to scores and stages, and the gap between two teams.
+
+Pure domain code: no Flask, no database. A team enters as a ``TeamSample`` of
+sufficient statistics (counts, sums, sums of squares, answer frequencies), so the
+same functions serve the database's aggregate queries and raw answers in tests
+(``summarize``). The rules are in the README's "Scoring method" section.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from .questionnaire import Questionnaire
+
+#: An answer as given: a scale value, or None for "don't know" / blank.
+Answer = int | None
+
+#: The team keys whose difference is the perception gap (first minus second).
+GAP_PAIR = ("sales", "marketing")
+
+#: The smallest minimum group size an assessment may have.
+MIN_GROUP_FLOOR = 3
+
+
+# --- one response ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseScore:
+    """How many statements a response answered and its total (None when incomplete)."""
+
+    answered: int
+    total: float | None
+
+    @property
+    def is_scored(self) -> bool:
+        """Whether the response answered enough statements to count."""
+        return self.total is not None
+
+
+def valid_answers(q: Questionnaire, answers: Mapping[str, Answer]) -> dict[str, int]:
+    """Keep the answers that count: scale values for the questionnaire's statements."""
+    allowed = set(q.scale.values)
+    return {
+        item_id: value
+        for item_id in q.item_ids
+        if (value := answers.get(item_id)) is not None and value in allowed
+    }
+
+
+def score_response(q: Questionnaire, answers: Mapping[str, Answer]) -> ResponseScore:
+    """Score one response: pro-rate the mean of its answers to the full questionnaire.
+
+    A response with fewer than ``q.answers_needed`` answers is incomplete (no total).
+    """
+    counted = valid_answers(q, answers)
+    if len(counted) < q.answers_needed:
+        return ResponseScore(answered=len(counted), total=None)
+    mean = sum(counted.values()) / len(counted)
+    return ResponseScore(answered=len(counted), total=len(q.item_ids) * mean)
+
+
+# --- a team's sufficient statistics ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamSample:
+    """What scoring needs to know of one team's responses.
+
+    ``item_counts[item][k]`` is how many scored responses gave that item the k-th
+    scale value (``scale.min + k``). Incomplete responses only count in ``incomplete``.
+    """
+
+    key: str
+    scored: int
+    incomplete: int
+    total_sum: float
+    total_sumsq: float
+    item_counts: Mapping[str, Sequence[int]] = field(default_factory=dict)
+
+
+def summarize(q: Questionnaire, key: str, responses: Iterable[Mapping[str, Answer]]) -> TeamSample:
+    """Build a team's sample from raw responses (the direct path, used for imports and tests)."""
+    scored = incomplete = 0
+    total_sum = total_sumsq = 0.0
+    width = len(q.scale.values)
+    counts = {item_id: [0] * width for item_id in q.item_ids}
+    for answers in responses:
+        result = score_response(q, answers)
+        if result.total is None:
+            incomplete += 1
+            continue
+        scored += 1
+        total_sum += result.total
+        total_sumsq += result.total**2
+        for item_id, value in valid_answers(q, answers).items():
+            counts[item_id][value - q.scale.min] += 1
+    return TeamSample(key, scored, incomplete, total_sum, total_sumsq, counts)
+
+
+def _mean_of_counts(q: Questionnaire, counts: Sequence[int]) -> float | None:
+    n = sum(counts)
+    if n == 0:
+        return None
+    return sum((q.scale.min + k) * c for k, c in enumerate(counts)) / n
+
+
+def _sample_sd(n: int, total_sum: float, total_sumsq: float) -> float | None:
+    """Sample standard deviation (n − 1) from a sum and a sum of squares."""
+    if n < 2:
+        return None
+    mean = total_sum / n
+    variance = max(total_sumsq - n * mean * mean, 0.0) / (n - 1)
+    return math.sqrt(variance)
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """A team's figures; a withheld team carries only its counts."""
+
+    key: str
+    responses: int
+    incomplete: int
+    withheld: bool
+    score: float | None = None
+    ci95: tuple[float, float] | None = None
+    sd: float | None = None
+    stage: str | None = None
+    dimensions: Mapping[str, float | None] = field(default_factory=dict)
+    items: Mapping[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OverallResult:
+    """The mean of the shown teams' scores, each team weighing the same."""
+
+    score: float | None
+    stage: str | None
+    teams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemGap:
+    """First team's item mean minus the second's, with its Holm-adjusted p-value."""
+
+    gap: float | None
+    p_adj: float | None
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """The perception gap: first team's score minus the second's, overall and per item."""
+
+    teams: tuple[str, str]
+    score: float
+    p_value: float | None
+    items: Mapping[str, ItemGap]
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """Everything the scoring rules say about one assessment."""
+
+    teams: Mapping[str, TeamResult]
+    overall: OverallResult
+    gap: GapResult | None
+
+
+def confidence_interval(
+    n: int, mean: float, sd: float | None, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Student-t interval for a mean (n − 1 degrees of freedom); None when n < 2."""
+    if n < 2 or sd is None:
+        return None
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def team_result(q: Questionnaire, sample: TeamSample, min_group: int) -> TeamResult:
+    """Score one team, or withhold it when it has fewer scored responses than ``min_group``."""
+    if sample.scored < min_group or sample.scored == 0:
+        return TeamResult(sample.key, sample.scored, sample.incomplete, withheld=True)
+    score = sample.total_sum / sample.scored
+    sd = _sample_sd(sample.scored, sample.total_sum, sample.total_sumsq)
+    items = {item_id: _mean_of_counts(q, sample.item_counts.get(item_id, ())) for item_id in q.item_ids}
+    width = len(q.scale.values)
+    dimensions = {}
+    for dim_id, item_ids in q.items_by_dimension.items():
+        pooled = [0] * width
+        for item_id in item_ids:
+            for k, count in enumerate(sample.item_counts.get(item_id, ())):
+                pooled[k] += count
+        dimensions[dim_id] = _mean_of_counts(q, pooled)
+    return TeamResult(
+        key=sample.key,
+        responses=sample.scored,
+        incomplete=sample.incomplete,
+        withheld=False,
+        score=score,
+        ci95=confidence_interval(sample.scored, score, sd),
+        sd=sd,
+        stage=q.stage_for(score).id,
+        dimensions=dimensions,
+        items=items,
+    )
+
+
+def holm(p_values: Mapping[str, float | None]) -> dict[str, float | None]:
+    """Holm–Bonferroni adjustment across the p-values given; None stays None."""
+    present = sorted((p, key) for key, p in p_values.items() if p is not None)
+    m = len(present)
+    adjusted: dict[str, float | None] = dict.fromkeys(p_values)
+    running = 0.0
+    for rank, (p, key) in enumerate(present):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[key] = running
+    return adjusted
+
+
+def welch_p_value(a: TeamSample, b: TeamSample) -> float | None:
+    """Two-sided Welch t-test on the teams' totals; None when it cannot be computed."""
+    if a.scored < 2 or b.scored < 2:
+        return None
+    sd_a = _sample_sd(a.scored, a.total_sum, a.total_sumsq) or 0.0
+    sd_b = _sample_sd(b.scored, b.total_sum, b.total_sumsq) or 0.0
+    if sd_a == 0.0 and sd_b == 0.0:
+        return None
+    result = stats.ttest_ind_from_stats(
+        a.total_sum / a.scored, sd_a, a.scored, b.total_sum / b.scored, sd_b, b.scored, equal_var=False
+    )
+    return _finite(result.pvalue)
+
+
+def mann_whitney_p_value(q: Questionnaire, a: Sequence[int], b: Sequence[int]) -> float | None:
+    """Two-sided Mann–Whitney U test on two answer-frequency tables; None when not computable."""
+    values = np.arange(q.scale.min, q.scale.max + 1)
+    x = np.repeat(values, np.asarray(a, dtype=int)) if len(a) else np.array([], dtype=int)
+    y = np.repeat(values, np.asarray(b, dtype=int)) if len(b) else np.array([], dtype=int)
+    if len(x) < 2 or len(y) < 2:
+        return None
+    if np.ptp(np.concatenate([x, y])) == 0:
+        return None  # every answer the same: no variance to test
+    return _finite(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def gap_result(q: Questionnaire, first: TeamSample, second: TeamSample) -> GapResult:
+    """The perception gap between two shown teams, with its tests."""
+    score = first.total_sum / first.scored - second.total_sum / second.scored
+    width = len(q.scale.values)
+    raw_p: dict[str, float | None] = {}
+    gaps: dict[str, float | None] = {}
+    for item_id in q.item_ids:
+        counts_a = first.item_counts.get(item_id, [0] * width)
+        counts_b = second.item_counts.get(item_id, [0] * width)
+        mean_a, mean_b = _mean_of_counts(q, counts_a), _mean_of_counts(q, counts_b)
+        gaps[item_id] = None if mean_a is None or mean_b is None else mean_a - mean_b
+        raw_p[item_id] = mann_whitney_p_value(q, counts_a, counts_b)
+    adjusted = holm(raw_p)
+    return GapResult(
+        teams=(first.key, second.key),
+        score=score,
+        p_value=welch_p_value(first, second),
+        items={item_id: ItemGap(gaps[item_id], adjusted[item_id]) for item_id in q.item_ids},
+    )
+
+
+def assess(
+    q: Questionnaire,
+    samples: Sequence[TeamSample],
+    min_group: int,
+    gap_pair: tuple[str, str] = GAP_PAIR,
+) -> AssessmentResult:
+    """Score every team, the overall position and the gap between ``gap_pair``'s teams."""
+    if min_group < MIN_GROUP_FLOOR:
+        raise ValueError(f"the minimum group size must be at least {MIN_GROUP_FLOOR}, not {min_group}")
+    teams = {sample.key: team_result(q, sample, min_group) for sample in samples}
+    shown = [result for result in teams.values() if not result.withheld]
+    if shown:
+        overall_score = sum(result.score for result in shown if result.score is not None) / len(shown)
+        overall = OverallResult(
+            overall_score, q.stage_for(overall_score).id, tuple(r.key for r in shown)
+        )
+    else:
+        overall = OverallResult(None, None, ())
+    by_key = {sample.key: sample for sample in samples}
+    first, second = gap_pair
+    gap = None
+    if all(key in teams and not teams[key].withheld for key in gap_pair):
+        gap = gap_result(q, by_key[first], by_key[second])
+    return AssessmentResult(teams=teams, overall=overall, gap=gap)

@@ -1,0 +1,23 @@
+"""Readable, URL-safe identifiers made from names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens: "Acme GmbH – Q4" → "acme-gmbh-q4"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "x"
+
+
+def unique_slug(base: str, is_taken: Callable[[str], bool]) -> str:
+    """``base``, or ``base-2``, ``base-3``… the first one ``is_taken`` says is free."""
+    candidate, number = base, 1
+    while is_taken(candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate

@@ -1,0 +1,127 @@
+"""Shared fixtures: an app on each test database, a CLI runner, and factories for test data.
+
+Every test that uses ``app`` (or a fixture built on it) runs on SQLite, and also on
+PostgreSQL when ``TEST_DATABASE_URL`` is set. The schema is built once per database
+by the real migrations; after each test every table is emptied.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import delete, text
+
+from survey_app import create_app, db, migrate
+from survey_app.assessments import create_assessment
+from survey_app.catalog import get_questionnaire
+from survey_app.models import Assessment, Base, ResponseSource
+from survey_app.questionnaire import Questionnaire
+from survey_app.responses import NewResponse, add_responses
+
+from helpers import TEST_SECRET
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh schema in the TEST_DATABASE_URL database, dropped afterwards."""
+    base = db.normalize_url(os.environ["TEST_DATABASE_URL"])
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database on each backend under test."""
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"])
+    else:
+        urls = _postgres_schema_url()
+    url = next(urls)
+    engine = db.make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    for _ in urls:  # run the generator's clean-up
+        pass
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on the test database; tables are emptied after the test."""
+    app = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET},
+        instance_path=str(tmp_path / "instance"),
+    )
+    yield app
+    engine = app.extensions["survey_db"].engine
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    engine.dispose()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs ``flask`` commands against ``app``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def kotler(app: Flask) -> Questionnaire:
+    """The built-in Kotler questionnaire as the app loaded it."""
+    with app.app_context():
+        questionnaire = get_questionnaire("kotler-2006")
+    assert questionnaire is not None
+    return questionnaire
+
+
+@pytest.fixture
+def make_assessment(app: Flask, kotler: Questionnaire) -> Callable[..., str]:
+    """Create an assessment through the service layer; returns its slug."""
+
+    def make(organization: str = "Acme", name: str = "Spring review", min_group: int = 5) -> str:
+        with app.app_context(), db.write_session() as session:
+            assessment = create_assessment(
+                session,
+                organization=organization,
+                name=name,
+                questionnaire=kotler,
+                secret_key=TEST_SECRET,
+                min_group=min_group,
+            )
+            return assessment.slug
+
+    return make
+
+
+@pytest.fixture
+def add_answers(app: Flask, kotler: Questionnaire) -> Callable[[str, str, Sequence[Mapping[str, int | None]]], None]:
+    """Store responses (answer mappings) for one team of an assessment."""
+
+    def add(slug: str, team: str, responses: Sequence[Mapping[str, int | None]]) -> None:
+        from survey_app.assessments import get_assessment
+
+        with app.app_context(), db.write_session() as session:
+            assessment: Assessment = get_assessment(session, slug)
+            add_responses(
+                session, assessment, kotler, [NewResponse(team, answers) for answers in responses], ResponseSource.IMPORT
+            )
+
+    return add
+
