@@ -45,9 +45,22 @@ def init_db_command() -> None:
         click.echo(f"Database schema upgraded from {before or 'empty'} to {after}.")
 
 
+@click.command("db-revision", cls=Command)
+@click.argument("message")
+@with_appcontext
+@friendly_errors
+def db_revision_command(message: str) -> None:
+    """For developers: write a migration for the models' changes (upgrades the database first)."""
+    engine = db.get_database().engine
+    migrate.upgrade(engine)
+    migrate.new_revision(engine, message)
+
+
 @click.command("create-user", cls=Command)
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="What the user may do.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), required=True, help="What the user may do."
+)
 @click.option("--org", "organization", metavar="NAME", help="Organization (required for leaders).")
 @click.option(
     "--password",
@@ -69,7 +82,9 @@ assessment_group = Group("assessment", help="Create assessments and list their s
 
 
 @assessment_group.command("create")
-@click.option("--org", "organization", required=True, metavar="NAME", help="Client organization (created if new).")
+@click.option(
+    "--org", "organization", required=True, metavar="NAME", help="Client organization (created if new)."
+)
 @click.option("--name", required=True, metavar="NAME", help="Name of the assessment.")
 @click.option("--questionnaire", "questionnaire_id", default="kotler-2006", show_default=True)
 @click.option("--min-group", type=int, default=None, help="Anonymity threshold (at least 3; default 5).")
@@ -128,9 +143,7 @@ def import_command(slug: str, csv_file: Path) -> None:
             rows = parse_responses_csv(data, questionnaire, {t.key: t.name for t in assessment.teams})
         except ImportRejected as rejected:
             count = len(rejected.problems)
-            click.echo(
-                f"Error: {csv_file}: nothing imported; {count} problem{'s' * (count != 1)}:", err=True
-            )
+            click.echo(f"Error: {csv_file}: nothing imported; {count} problem{'s' * (count != 1)}:", err=True)
             for problem in rejected.problems:
                 click.echo(f"  {problem}", err=True)
             raise SystemExit(1) from None
@@ -159,7 +172,9 @@ def results_command(slug: str, as_json: bool) -> None:
     questionnaire = _questionnaire_of(assessment)
     result = compute_results(session, assessment, questionnaire)
     if as_json:
-        click.echo(json.dumps(results_json(assessment, result), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(
+            json.dumps(results_json(assessment, result), indent=2, ensure_ascii=False, allow_nan=False)
+        )
     else:
         click.echo(format_results(assessment, questionnaire, result), nl=False)
 
@@ -209,6 +224,7 @@ def register(app: Flask) -> None:
     """Add the commands to ``app.cli``."""
     for command in (
         init_db_command,
+        db_revision_command,
         create_user_command,
         assessment_group,
         responses_group,

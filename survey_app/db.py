@@ -73,17 +73,13 @@ def make_database(url: str | URL, busy_timeout: int = 15) -> Database:
     return Database(
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
-        write_sessions=sessionmaker(
-            engine, expire_on_commit=False, execution_options={IMMEDIATE: True}
-        ),
+        write_sessions=sessionmaker(engine, expire_on_commit=False, execution_options={IMMEDIATE: True}),
     )
 
 
 def init_app(app: Flask) -> None:
     """Attach the database to ``app`` and close each request's session when it ends."""
-    app.extensions["survey_db"] = make_database(
-        app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT"]
-    )
+    app.extensions["survey_db"] = make_database(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT"])
     app.teardown_appcontext(_close_session)
 
 

@@ -81,7 +81,8 @@ def synthetic_responses(q: Questionnaire, seed: int = SEED) -> list[NewResponse]
         for person in range(count):
             tendency = rng.gauss(0, 0.45)
             answers = {
-                item_id: _answer(rng, mean, tendency) for item_id, mean in zip(q.item_ids, typical, strict=True)
+                item_id: _answer(rng, mean, tendency)
+                for item_id, mean in zip(q.item_ids, typical, strict=True)
             }
             if person % 11 == 10:  # someone who stopped after a few statements
                 answers = {k: (v if i < 9 else None) for i, (k, v) in enumerate(answers.items())}

@@ -67,7 +67,7 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ImportRejected(
-            [Problem(line, None, "the file is not UTF-8 text (save it as \"CSV UTF-8\")")]
+            [Problem(line, None, 'the file is not UTF-8 text (save it as "CSV UTF-8")')]
         ) from None
 
 
@@ -124,9 +124,7 @@ def _optional_text(
     return text or None
 
 
-def parse_responses_csv(
-    data: bytes, q: Questionnaire, teams: Mapping[str, str]
-) -> list[ImportedResponse]:
+def parse_responses_csv(data: bytes, q: Questionnaire, teams: Mapping[str, str]) -> list[ImportedResponse]:
     """Parse a responses file for questionnaire ``q`` and ``teams`` (key → display name).
 
     Raises ``ImportRejected`` listing every problem when anything is wrong.
@@ -156,9 +154,7 @@ def _read_rows(
         if not any(cell.strip() for cell in row):
             continue  # blank line, or a row of empty cells as spreadsheets leave them
         if len(row) != len(columns):
-            problems.append(
-                Problem(line, None, f"has {len(row)} fields but the header has {len(columns)}")
-            )
+            problems.append(Problem(line, None, f"has {len(row)} fields but the header has {len(columns)}"))
             continue
         cells = dict(zip(columns, row, strict=True))
         team_text = cells[TEAM].strip()

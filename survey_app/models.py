@@ -111,9 +111,7 @@ class User(Base):
 
     organization: Mapped[Organization | None] = relationship()
     #: For consultants: the client organizations assigned to them.
-    assigned_organizations: Mapped[list[Organization]] = relationship(
-        secondary=consultant_assignment
-    )
+    assigned_organizations: Mapped[list[Organization]] = relationship(secondary=consultant_assignment)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
@@ -227,9 +225,7 @@ class ResponseAnswer(Base):
     __tablename__ = "response_answer"
     __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
 
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
-    )
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int | None] = mapped_column(SmallInteger)
 

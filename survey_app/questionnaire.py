@@ -256,7 +256,8 @@ def load_catalog(folders: Iterable[Path]) -> Catalog:
             if questionnaire.id in origin:
                 catalog.errors.append(
                     QuestionnaireError(
-                        str(path), [f"id: {questionnaire.id!r} is already defined in {origin[questionnaire.id]}"]
+                        str(path),
+                        [f"id: {questionnaire.id!r} is already defined in {origin[questionnaire.id]}"],
                     )
                 )
                 continue

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .errors import InvalidInput
 from .models import Assessment, Response, ResponseAnswer, ResponseSource
 from .questionnaire import Questionnaire
 from .scoring import score_response
@@ -45,6 +46,8 @@ def add_responses(
     incomplete: Counter[str] = Counter()
     response_rows, answer_lists = [], []
     for new in responses:
+        if new.team not in teams:
+            raise InvalidInput(f"assessment {assessment.slug!r} has no team {new.team!r}")
         result = score_response(questionnaire, new.answers)
         response_rows.append(
             {
@@ -56,9 +59,7 @@ def add_responses(
                 "total": result.total,
             }
         )
-        answer_lists.append(
-            [(item_id, value) for item_id, value in new.answers.items() if value is not None]
-        )
+        answer_lists.append([(item_id, value) for item_id, value in new.answers.items() if value is not None])
         stored[new.team] += 1
         incomplete[new.team] += not result.is_scored
     if response_rows:

@@ -107,8 +107,6 @@ def results_json(assessment: Assessment, result: AssessmentResult) -> dict[str, 
         else {
             "score": gap.score,
             "p_value": gap.p_value,
-            "items": {
-                item_id: {"gap": item.gap, "p_adj": item.p_adj} for item_id, item in gap.items.items()
-            },
+            "items": {item_id: {"gap": item.gap, "p_adj": item.p_adj} for item_id, item in gap.items.items()},
         },
     }

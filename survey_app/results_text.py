@@ -21,7 +21,13 @@ def _p(value: float | None) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))) for row in [header, *rows]]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return lines
 
@@ -43,8 +49,15 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
             continue
         ci = f"{_num(team.ci95[0])}–{_num(team.ci95[1])}" if team.ci95 else "–"
         rows.append(
-            [team_names[key], str(team.responses), str(team.incomplete), _num(team.score), ci,
-             _num(team.sd), stage_label[team.stage or ""]]
+            [
+                team_names[key],
+                str(team.responses),
+                str(team.incomplete),
+                _num(team.score),
+                ci,
+                _num(team.sd),
+                stage_label[team.stage or ""],
+            ]
         )
     lines += _table(["Team", "Scored", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
     lines.append("")

@@ -290,9 +290,7 @@ def assess(
     shown = [result for result in teams.values() if not result.withheld]
     if shown:
         overall_score = sum(result.score for result in shown if result.score is not None) / len(shown)
-        overall = OverallResult(
-            overall_score, q.stage_for(overall_score).id, tuple(r.key for r in shown)
-        )
+        overall = OverallResult(overall_score, q.stage_for(overall_score).id, tuple(r.key for r in shown))
     else:
         overall = OverallResult(None, None, ())
     by_key = {sample.key: sample for sample in samples}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from helpers import TEST_SECRET
 from sqlalchemy import delete, text
 
 from survey_app import create_app, db, migrate
@@ -23,8 +24,6 @@ from survey_app.catalog import get_questionnaire
 from survey_app.models import Assessment, Base, ResponseSource
 from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
-
-from helpers import TEST_SECRET
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -111,7 +110,9 @@ def make_assessment(app: Flask, kotler: Questionnaire) -> Callable[..., str]:
 
 
 @pytest.fixture
-def add_answers(app: Flask, kotler: Questionnaire) -> Callable[[str, str, Sequence[Mapping[str, int | None]]], None]:
+def add_answers(
+    app: Flask, kotler: Questionnaire
+) -> Callable[[str, str, Sequence[Mapping[str, int | None]]], None]:
     """Store responses (answer mappings) for one team of an assessment."""
 
     def add(slug: str, team: str, responses: Sequence[Mapping[str, int | None]]) -> None:
@@ -120,8 +121,11 @@ def add_answers(app: Flask, kotler: Questionnaire) -> Callable[[str, str, Sequen
         with app.app_context(), db.write_session() as session:
             assessment: Assessment = get_assessment(session, slug)
             add_responses(
-                session, assessment, kotler, [NewResponse(team, answers) for answers in responses], ResponseSource.IMPORT
+                session,
+                assessment,
+                kotler,
+                [NewResponse(team, answers) for answers in responses],
+                ResponseSource.IMPORT,
             )
 
     return add
-

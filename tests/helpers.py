@@ -13,5 +13,7 @@ def uniform(value: int | None, answered: int = 20) -> dict[str, int | None]:
 
 def csv_text(header: list[str], rows: list[list[object]], delimiter: str = ",") -> bytes:
     """A CSV file's bytes from a header and rows."""
-    lines = [delimiter.join(header)] + [delimiter.join("" if v is None else str(v) for v in row) for row in rows]
+    lines = [delimiter.join(header)] + [
+        delimiter.join("" if v is None else str(v) for v in row) for row in rows
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,114 @@
+"""The app factory, configuration, secret key, health check and SQLite concurrency."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import config as settings
+from survey_app import create_app, db, migrate
+from survey_app.models import Organization
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    first = create_app({"DATABASE_URL": "sqlite://"}, instance_path=str(instance))
+    second = create_app({"DATABASE_URL": "sqlite://"}, instance_path=str(instance))
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (instance / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_secret_key_from_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    app = create_app({"DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_defaults_to_sqlite_in_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'survey.db'}"
+
+
+def test_creating_the_app_creates_no_schema(tmp_path: Path) -> None:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, instance_path=str(tmp_path))
+    with app.app_context():
+        assert db.get_database().engine.dialect.has_table(db.get_session().connection(), "response") is False
+
+
+def test_bad_number_in_environment_names_the_variable() -> None:
+    with pytest.raises(settings.ConfigError, match="DEFAULT_MIN_GROUP"):
+        settings.from_env({"DEFAULT_MIN_GROUP": "five"})
+
+
+def test_healthz_answers_when_database_does(app) -> None:
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_reports_unavailable_database(tmp_path: Path) -> None:
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'x.db'}", "SECRET_KEY": "k"},
+        instance_path=str(tmp_path),
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+
+
+def test_unknown_page_gets_friendly_404(app) -> None:
+    response = app.test_client().get("/s/not-a-real-token")
+    assert response.status_code == 404
+    assert b"could not find" in response.data
+
+
+def test_upgrade_is_idempotent(app) -> None:
+    engine = app.extensions["survey_db"].engine
+    before, after = migrate.upgrade(engine)
+    assert before == after == migrate.head_revision()
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    database = db.make_database(f"sqlite:///{tmp_path / 'p.db'}", busy_timeout=7)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_concurrent_sqlite_writers_all_succeed(tmp_path: Path) -> None:
+    """Writers that read before they write would hit "database is locked" without BEGIN IMMEDIATE."""
+    database = db.make_database(f"sqlite:///{tmp_path / 'c.db'}")
+    migrate.upgrade(database.engine)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(number: int) -> None:
+        try:
+            start.wait()
+            for round_ in range(10):
+                with database.write_sessions.begin() as session:
+                    count = session.scalar(select(func.count(Organization.id)))
+                    session.add(
+                        Organization(name=f"org {number}-{round_}-{count}", slug=f"o-{number}-{round_}")
+                    )
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with database.sessions() as session:
+        assert session.scalar(select(func.count(Organization.id))) == 80
+    database.engine.dispose()
