@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -33,6 +33,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware (used as a column default)."""
     return datetime.now(UTC)
+
+
+def utc_today() -> date:
+    """Today's date in UTC (used as a column default)."""
+    return datetime.now(UTC).date()
 
 
 class Base(DeclarativeBase):
@@ -202,7 +207,8 @@ class Response(Base):
             values_callable=lambda e: [m.value for m in e],
         )
     )
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The day only: a precise time could be matched with an invitation's activity.
+    submitted_on: Mapped[date] = mapped_column(default=utc_today)
     #: Optional sub-unit (region, business unit) given in an import.
     unit: Mapped[str | None] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text)

@@ -112,3 +112,15 @@ def test_concurrent_sqlite_writers_all_succeed(tmp_path: Path) -> None:
     with database.sessions() as session:
         assert session.scalar(select(func.count(Organization.id))) == 80
     database.engine.dispose()
+
+
+def test_migrations_match_the_models(app) -> None:
+    """A model change without its migration shows up here as a difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from survey_app.models import Base
+
+    with app.extensions["survey_db"].engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

@@ -122,7 +122,7 @@ def upgrade() -> None:
             sa.Enum("web", "import", "demo", name="response_source", native_enum=False),
             nullable=False,
         ),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_on", sa.Date(), nullable=False),
         sa.Column("unit", sa.String(length=100), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("answered", sa.SmallInteger(), nullable=False),
