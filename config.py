@@ -26,6 +26,18 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "QUESTIONNAIRES_DIR": ("", str),
     # Anonymity threshold given to new assessments (never below 3).
     "DEFAULT_MIN_GROUP": (5, int),
+    # Redis for rate limits shared by all server processes. Empty: in memory, per process.
+    "REDIS_URL": ("", str),
+    # Hours a sign-in lasts before the user must sign in again.
+    "SESSION_HOURS": (12, int),
+    # Outgoing mail for invitations. Empty MAIL_SERVER: invitations are not e-mailed.
+    "MAIL_SERVER": ("", str),
+    "MAIL_PORT": (25, int),
+    "MAIL_USERNAME": ("", str),
+    "MAIL_PASSWORD": ("", str),
+    "MAIL_SENDER": ("", str),
+    # "starttls", "ssl" or "none".
+    "MAIL_SECURITY": ("starttls", str),
 }
 
 

@@ -12,7 +12,12 @@ from flask_wtf import CSRFProtect
 
 import config as settings
 
-from . import catalog, cli, db, secret, views
+from . import catalog, cli, db, secret, security, views
+from .admin.routes import bp as admin_bp
+from .auth import routes as auth
+from .compare.routes import bp as compare_bp
+from .survey.routes import bp as survey_bp
+from .workspace.routes import bp as workspace_bp
 
 csrf = CSRFProtect()
 
@@ -35,8 +40,12 @@ def create_app(
     catalog.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
     cli.register(app)
     views.register(app)
+    for blueprint in (survey_bp, workspace_bp, compare_bp, admin_bp):
+        app.register_blueprint(blueprint)
     return app
 
 

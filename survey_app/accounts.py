@@ -12,6 +12,7 @@ from .errors import InvalidInput, NotFound
 from .models import Organization, Role, User
 
 MIN_PASSWORD_LENGTH = 12
+MAX_EMAIL_LENGTH = 254
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -35,7 +36,7 @@ def create_user(
 ) -> User:
     """Add a user; a leader must belong to an organization, a consultant may be assigned one."""
     email = email.strip().lower()
-    if not EMAIL.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
     check_password(password)
     if session.scalar(select(User).where(User.email == email)) is not None:

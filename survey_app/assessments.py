@@ -18,8 +18,24 @@ from .tokens import derive_token, new_salt, token_hash
 #: The teams every new assessment starts with: (key, display name).
 DEFAULT_TEAMS = (("sales", "Sales"), ("marketing", "Marketing"))
 
+#: Longest organization or assessment name (the database columns' size).
+MAX_NAME_LENGTH = 200
+#: Largest minimum group size (the anonymity threshold) that makes sense.
+MAX_MIN_GROUP = 1000
+
 #: Purpose string mixed into team link tokens, so they never equal another kind of token.
 TEAM_LINK = "team-link"
+
+
+def check_min_group(min_group: int) -> None:
+    """Refuse an anonymity threshold below the floor (or absurdly large)."""
+    if min_group < MIN_GROUP_FLOOR:
+        raise InvalidInput(
+            f"the minimum group size must be at least {MIN_GROUP_FLOOR} to keep answers anonymous,"
+            f" not {min_group}"
+        )
+    if min_group > MAX_MIN_GROUP:
+        raise InvalidInput(f"the minimum group size must be at most {MAX_MIN_GROUP}, not {min_group}")
 
 
 def get_or_create_organization(session: Session, name: str) -> Organization:
@@ -27,6 +43,8 @@ def get_or_create_organization(session: Session, name: str) -> Organization:
     name = name.strip()
     if not name:
         raise InvalidInput("the organization name is empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"the organization name is longer than {MAX_NAME_LENGTH} characters")
     try:
         return find_organization(session, name)
     except NotFound:
@@ -67,11 +85,9 @@ def create_assessment(
     name = name.strip()
     if not name:
         raise InvalidInput("the assessment name is empty")
-    if min_group < MIN_GROUP_FLOOR:
-        raise InvalidInput(
-            f"the minimum group size must be at least {MIN_GROUP_FLOOR} to keep answers anonymous,"
-            f" not {min_group}"
-        )
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"the assessment name is longer than {MAX_NAME_LENGTH} characters")
+    check_min_group(min_group)
     org = get_or_create_organization(session, organization)
     duplicate = session.scalar(
         select(Assessment.id).where(Assessment.organization_id == org.id, Assessment.name == name)
@@ -79,7 +95,7 @@ def create_assessment(
     if duplicate is not None:
         raise InvalidInput(f"{org.name} already has an assessment named {name!r}")
     slug = unique_slug(
-        f"{org.slug}-{slugify(name)}",
+        f"{slugify(org.slug, 40)}-{slugify(name, 60)}",
         lambda s: session.scalar(select(Assessment.id).where(Assessment.slug == s)) is not None,
     )
     assessment = Assessment(

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
 from .errors import SurveyError
 
@@ -61,7 +61,7 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SurveyError as exc:
             raise click.ClickException(str(exc)) from None
-        except (OperationalError, ProgrammingError) as exc:
+        except (OperationalError, ProgrammingError, DataError, IntegrityError) as exc:
             raise click.ClickException(
                 _database_message(exc, current_app.config.get("DATABASE_URL", ""))
             ) from None

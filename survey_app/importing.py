@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from .questionnaire import Questionnaire
 TEAM, UNIT, COMMENT = "team", "unit", "comment"
 MAX_UNIT_LENGTH = 100
 MAX_COMMENT_LENGTH = 5000
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -75,21 +77,21 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def _read_header(row: list[str], q: Questionnaire) -> _Header:
+def _read_header(row: list[str], q: Questionnaire, line: int) -> _Header:
     header = _Header(columns=[name.strip().lower() for name in row])
     allowed = {TEAM, UNIT, COMMENT, *q.item_ids}
     seen: set[str] = set()
     for position, name in enumerate(header.columns, start=1):
         if not name:
-            header.problems.append(Problem(1, f"#{position}", "the column has no name"))
+            header.problems.append(Problem(line, f"#{position}", "the column has no name"))
         elif name not in allowed:
-            header.problems.append(Problem(1, name, "unknown column"))
+            header.problems.append(Problem(line, name, "unknown column"))
         elif name in seen:
-            header.problems.append(Problem(1, name, "duplicate column"))
+            header.problems.append(Problem(line, name, "duplicate column"))
         seen.add(name)
     for required in (TEAM, *q.item_ids):
         if required not in seen:
-            header.problems.append(Problem(1, required, "missing column"))
+            header.problems.append(Problem(line, required, "missing column"))
     return header
 
 
@@ -98,10 +100,9 @@ def _read_value(q: Questionnaire, text: str) -> tuple[int | None, str | None]:
     text = text.strip()
     if not text:
         return None, None
-    try:
-        value = int(text)
-    except ValueError:
+    if not WHOLE_NUMBER.fullmatch(text):
         return None, f"{text!r} is not a whole number"
+    value = int(text)
     if value not in q.scale.values:
         return None, f"{value} is out of range ({q.scale.min}–{q.scale.max})"
     return value, None
@@ -121,6 +122,8 @@ def _optional_text(
     text = cells.get(column, "").strip()
     if len(text) > limit:
         problems.append(Problem(line, column, f"longer than {limit} characters"))
+    if "\x00" in text:
+        problems.append(Problem(line, column, "contains a NUL character"))
     return text or None
 
 
@@ -132,23 +135,25 @@ def parse_responses_csv(data: bytes, q: Questionnaire, teams: Mapping[str, str])
     text = _decode(data)
     if not text.strip():
         raise ImportRejected([Problem(1, None, "the file is empty")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]))
+    first_line = next(line for line in text.splitlines() if line.strip())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
-        header = _read_header(next(reader), q)
+        header_row = next(row for row in reader if any(cell.strip() for cell in row))
+        header = _read_header(header_row, q, reader.line_num)
         if header.problems:
             raise ImportRejected(header.problems)
-        return _read_rows(reader, header.columns, q, teams)
+        return _read_rows(reader, header.columns, q, teams, reader.line_num)
     except csv.Error as exc:
         raise ImportRejected([Problem(reader.line_num, None, f"not valid CSV ({exc})")]) from None
 
 
 def _read_rows(
-    reader: csv.reader, columns: list[str], q: Questionnaire, teams: Mapping[str, str]
+    reader: csv.reader, columns: list[str], q: Questionnaire, teams: Mapping[str, str], header_line: int
 ) -> list[ImportedResponse]:
     lookup = _team_lookup(teams)
     problems: list[Problem] = []
     rows: list[ImportedResponse] = []
-    last_line = 1
+    last_line = header_line
     for row in reader:
         line, last_line = last_line + 1, reader.line_num
         if not any(cell.strip() for cell in row):

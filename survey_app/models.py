@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     DateTime,
@@ -33,6 +34,13 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware (used as a column default)."""
     return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def utc_today() -> date:
@@ -104,6 +112,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-case; unique.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: How the person is named on pages and reports ("prepared by"); may be empty.
+    name: Mapped[str] = mapped_column(String(200), default="")
     #: Werkzeug hash string (scrypt), never the password.
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
@@ -120,6 +130,20 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class UserSession(Base):
+    """A signed-in session: the cookie holds its token, so signing out ends it for good."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token kept in the session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Assessment(Base):
@@ -152,15 +176,35 @@ class Assessment(Base):
     )
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
+    #: Why the survey is run, shown to respondents on the welcome page (optional).
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    #: The consultant who runs it (named on the welcome page and the report).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
+    created_by: Mapped[User | None] = relationship()
     teams: Mapped[list[Team]] = relationship(
         back_populates="assessment", order_by="Team.position", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
         return f"<Assessment {self.slug}>"
+
+    def is_accepting(self, now: datetime) -> bool:
+        """Whether responses are taken at ``now``: open, and within its dates if it has any."""
+        if self.status is not AssessmentStatus.OPEN:
+            return False
+        opens, closes = _aware(self.opens_at), _aware(self.closes_at)
+        return (opens is None or opens <= now) and (closes is None or now < closes)
+
+    def close(self) -> None:
+        """Stop taking responses."""
+        self.status = AssessmentStatus.CLOSED
+
+    def reopen(self) -> None:
+        """Take responses again (until the closing date, if one is set and still ahead)."""
+        self.status = AssessmentStatus.OPEN
 
 
 class Team(Base):
@@ -186,6 +230,51 @@ class Team(Base):
 
     def __repr__(self) -> str:
         return f"<Team {self.key} of assessment {self.assessment_id}>"
+
+
+class Invitation(Base):
+    """A personal, single-use survey link for one named person of a team.
+
+    It records whether its person has answered, never which response is theirs.
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    #: Random salt from which the invitation token is derived with the secret key.
+    link_salt: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the invitation token.
+    link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    has_answered: Mapped[bool] = mapped_column(default=False)
+
+    team: Mapped[Team] = relationship()
+
+
+class Draft(Base):
+    """Answers saved while a respondent is still answering; deleted when submitted."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    #: Set only while the draft belongs to a personal invitation.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE"), unique=True
+    )
+    #: SHA-256 of the resume token (the draft's link and code).
+    resume_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Item id -> answer value, or "dk" for "don't know".
+    answers: Mapped[dict[str, int | str]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    team: Mapped[Team] = relationship()
 
 
 class Response(Base):
@@ -214,6 +303,8 @@ class Response(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     #: How many statements were answered on the scale (not "don't know", not blank).
     answered: Mapped[int] = mapped_column(SmallInteger)
+    #: Sum of the answered values: with ``answered``, gives the total exactly.
+    answer_sum: Mapped[int] = mapped_column(SmallInteger)
     #: Pro-rated total (20–100), or NULL for an incomplete response, which is never scored.
     total: Mapped[float | None]
 

@@ -23,6 +23,8 @@ class NewResponse:
     answers: Mapping[str, int | None]
     unit: str | None = None
     comment: str | None = None
+    #: Statements answered "don't know" (stored, unlike blanks, but never scored).
+    dont_know: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,12 @@ def add_responses(
                 "unit": new.unit,
                 "comment": new.comment,
                 "answered": result.answered,
+                "answer_sum": result.answer_sum,
                 "total": result.total,
             }
         )
-        answer_lists.append([(item_id, value) for item_id, value in new.answers.items() if value is not None])
+        given = [(item_id, value) for item_id, value in new.answers.items() if value is not None]
+        answer_lists.append(given + [(item_id, None) for item_id in sorted(new.dont_know)])
         stored[new.team] += 1
         incomplete[new.team] += not result.is_scored
     if response_rows:

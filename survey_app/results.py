@@ -1,12 +1,14 @@
 """An assessment's results: aggregate queries in, the scoring rules applied, JSON or a table out.
 
-Responses are never loaded one by one: the database returns per-team counts, sums
-and sums of squares of the stored totals, and the frequency of each answer per
-statement; ``scoring`` works from those.
+Responses are never loaded one by one: the database returns, per team and number
+of answered statements, counts and integer sums (and sums of squares) of the
+answer sums, and the frequency of each answer per statement; ``scoring`` works
+from those.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,20 +22,32 @@ from .scoring import AssessmentResult, TeamResult, TeamSample, assess
 def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> list[TeamSample]:
     """Each team's sufficient statistics, from two aggregate queries, in team order."""
     team_ids = {team.id: team.key for team in assessment.teams}
-    totals = {
-        row.team_id: row
-        for row in session.execute(
-            select(
-                Response.team_id,
-                func.count(Response.id).label("responses"),
-                func.count(Response.total).label("scored"),
-                func.coalesce(func.sum(Response.total), 0.0).label("total_sum"),
-                func.coalesce(func.sum(Response.total * Response.total), 0.0).label("total_sumsq"),
-            )
-            .where(Response.team_id.in_(team_ids))
-            .group_by(Response.team_id)
+    # Totals are n_items × answer_sum / answered: integer sums per (team, answered)
+    # give their sum and sum of squares exactly.
+    incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
+    scored: dict[int, int] = dict.fromkeys(team_ids, 0)
+    total_sum: dict[int, Fraction] = {team_id: Fraction(0) for team_id in team_ids}
+    total_sumsq: dict[int, Fraction] = {team_id: Fraction(0) for team_id in team_ids}
+    groups = session.execute(
+        select(
+            Response.team_id,
+            Response.answered,
+            Response.total.is_not(None).label("is_scored"),
+            func.count(),
+            func.sum(Response.answer_sum),
+            func.sum(Response.answer_sum * Response.answer_sum),
         )
-    }
+        .where(Response.team_id.in_(team_ids))
+        .group_by(Response.team_id, Response.answered, Response.total.is_not(None))
+    )
+    n_items = len(q.item_ids)
+    for team_id, answered, is_scored, count, sum_s, sum_s2 in groups:
+        if not is_scored:
+            incomplete[team_id] += count
+            continue
+        scored[team_id] += count
+        total_sum[team_id] += Fraction(n_items * int(sum_s), answered)
+        total_sumsq[team_id] += Fraction(n_items * n_items * int(sum_s2), answered * answered)
     width = len(q.scale.values)
     counts: dict[int, dict[str, list[int]]] = {
         team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids
@@ -51,21 +65,17 @@ def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> 
     for item_id, value, team_id, count in frequency:
         if item_id in counts[team_id] and value in q.scale.values:
             counts[team_id][item_id][value - q.scale.min] = count
-    samples = []
-    for team in assessment.teams:
-        row = totals.get(team.id)
-        scored = row.scored if row else 0
-        samples.append(
-            TeamSample(
-                key=team.key,
-                scored=scored,
-                incomplete=(row.responses - scored) if row else 0,
-                total_sum=float(row.total_sum) if row else 0.0,
-                total_sumsq=float(row.total_sumsq) if row else 0.0,
-                item_counts=counts[team.id],
-            )
+    return [
+        TeamSample(
+            key=team.key,
+            scored=scored[team.id],
+            incomplete=incomplete[team.id],
+            total_sum=total_sum[team.id],
+            total_sumsq=total_sumsq[team.id],
+            item_counts=counts[team.id],
         )
-    return samples
+        for team in assessment.teams
+    ]
 
 
 def compute_results(session: Session, assessment: Assessment, q: Questionnaire) -> AssessmentResult:

@@ -4,6 +4,10 @@ Pure domain code: no Flask, no database. A team enters as a ``TeamSample`` of
 sufficient statistics (counts, sums, sums of squares, answer frequencies), so the
 same functions serve the database's aggregate queries and raw answers in tests
 (``summarize``). The rules are in the README's "Scoring method" section.
+
+Totals are kept as exact fractions (a total is n_items × answer sum / answered),
+so identical responses have a standard deviation of exactly zero and a mean of
+exactly 40 is Defined, not Undefined by a rounding error.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 from scipy import stats
@@ -32,9 +37,10 @@ MIN_GROUP_FLOOR = 3
 
 @dataclass(frozen=True)
 class ResponseScore:
-    """How many statements a response answered and its total (None when incomplete)."""
+    """How many statements a response answered, their sum, and its total (None when incomplete)."""
 
     answered: int
+    answer_sum: int
     total: float | None
 
     @property
@@ -49,7 +55,7 @@ def valid_answers(q: Questionnaire, answers: Mapping[str, Answer]) -> dict[str, 
     return {
         item_id: value
         for item_id in q.item_ids
-        if (value := answers.get(item_id)) is not None and value in allowed
+        if type(value := answers.get(item_id)) is int and value in allowed
     }
 
 
@@ -59,10 +65,16 @@ def score_response(q: Questionnaire, answers: Mapping[str, Answer]) -> ResponseS
     A response with fewer than ``q.answers_needed`` answers is incomplete (no total).
     """
     counted = valid_answers(q, answers)
+    answer_sum = sum(counted.values())
     if len(counted) < q.answers_needed:
-        return ResponseScore(answered=len(counted), total=None)
-    mean = sum(counted.values()) / len(counted)
-    return ResponseScore(answered=len(counted), total=len(q.item_ids) * mean)
+        return ResponseScore(answered=len(counted), answer_sum=answer_sum, total=None)
+    total = exact_total(q, len(counted), answer_sum)
+    return ResponseScore(answered=len(counted), answer_sum=answer_sum, total=float(total))
+
+
+def exact_total(q: Questionnaire, answered: int, answer_sum: int) -> Fraction:
+    """A scored response's total as an exact fraction: n_items × the mean of its answers."""
+    return Fraction(len(q.item_ids) * answer_sum, answered)
 
 
 # --- a team's sufficient statistics ---------------------------------------------------
@@ -72,22 +84,25 @@ def score_response(q: Questionnaire, answers: Mapping[str, Answer]) -> ResponseS
 class TeamSample:
     """What scoring needs to know of one team's responses.
 
-    ``item_counts[item][k]`` is how many scored responses gave that item the k-th
-    scale value (``scale.min + k``). Incomplete responses only count in ``incomplete``.
+    ``total_sum`` and ``total_sumsq`` are the sum and the sum of squares of the
+    scored responses' totals (exact fractions from the database's integer sums;
+    floats are accepted too). ``item_counts[item][k]`` is how many scored responses
+    gave that item the k-th scale value (``scale.min + k``). Incomplete responses
+    only count in ``incomplete``.
     """
 
     key: str
     scored: int
     incomplete: int
-    total_sum: float
-    total_sumsq: float
+    total_sum: Fraction | float
+    total_sumsq: Fraction | float
     item_counts: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
 
 def summarize(q: Questionnaire, key: str, responses: Iterable[Mapping[str, Answer]]) -> TeamSample:
     """Build a team's sample from raw responses (the direct path, used for imports and tests)."""
     scored = incomplete = 0
-    total_sum = total_sumsq = 0.0
+    total_sum = total_sumsq = Fraction(0)
     width = len(q.scale.values)
     counts = {item_id: [0] * width for item_id in q.item_ids}
     for answers in responses:
@@ -96,8 +111,9 @@ def summarize(q: Questionnaire, key: str, responses: Iterable[Mapping[str, Answe
             incomplete += 1
             continue
         scored += 1
-        total_sum += result.total
-        total_sumsq += result.total**2
+        total = exact_total(q, result.answered, result.answer_sum)
+        total_sum += total
+        total_sumsq += total * total
         for item_id, value in valid_answers(q, answers).items():
             counts[item_id][value - q.scale.min] += 1
     return TeamSample(key, scored, incomplete, total_sum, total_sumsq, counts)
@@ -110,13 +126,18 @@ def _mean_of_counts(q: Questionnaire, counts: Sequence[int]) -> float | None:
     return sum((q.scale.min + k) * c for k, c in enumerate(counts)) / n
 
 
-def _sample_sd(n: int, total_sum: float, total_sumsq: float) -> float | None:
-    """Sample standard deviation (n − 1) from a sum and a sum of squares."""
+def _mean(sample: TeamSample) -> Fraction | float:
+    """The mean of a team's totals (exact when the sample's sums are fractions)."""
+    return sample.total_sum / sample.scored
+
+
+def _sample_sd(sample: TeamSample) -> float | None:
+    """Sample standard deviation (n − 1) of a team's totals, from its sum and sum of squares."""
+    n = sample.scored
     if n < 2:
         return None
-    mean = total_sum / n
-    variance = max(total_sumsq - n * mean * mean, 0.0) / (n - 1)
-    return math.sqrt(variance)
+    variance = (sample.total_sumsq - sample.total_sum * sample.total_sum / n) / (n - 1)
+    return math.sqrt(max(float(variance), 0.0))
 
 
 # --- results --------------------------------------------------------------------------
@@ -188,8 +209,8 @@ def team_result(q: Questionnaire, sample: TeamSample, min_group: int) -> TeamRes
     """Score one team, or withhold it when it has fewer scored responses than ``min_group``."""
     if sample.scored < min_group or sample.scored == 0:
         return TeamResult(sample.key, sample.scored, sample.incomplete, withheld=True)
-    score = sample.total_sum / sample.scored
-    sd = _sample_sd(sample.scored, sample.total_sum, sample.total_sumsq)
+    score = float(_mean(sample))
+    sd = _sample_sd(sample)
     items = {item_id: _mean_of_counts(q, sample.item_counts.get(item_id, ())) for item_id in q.item_ids}
     width = len(q.scale.values)
     dimensions = {}
@@ -229,12 +250,12 @@ def welch_p_value(a: TeamSample, b: TeamSample) -> float | None:
     """Two-sided Welch t-test on the teams' totals; None when it cannot be computed."""
     if a.scored < 2 or b.scored < 2:
         return None
-    sd_a = _sample_sd(a.scored, a.total_sum, a.total_sumsq) or 0.0
-    sd_b = _sample_sd(b.scored, b.total_sum, b.total_sumsq) or 0.0
+    sd_a = _sample_sd(a) or 0.0
+    sd_b = _sample_sd(b) or 0.0
     if sd_a == 0.0 and sd_b == 0.0:
         return None
     result = stats.ttest_ind_from_stats(
-        a.total_sum / a.scored, sd_a, a.scored, b.total_sum / b.scored, sd_b, b.scored, equal_var=False
+        float(_mean(a)), sd_a, a.scored, float(_mean(b)), sd_b, b.scored, equal_var=False
     )
     return _finite(result.pvalue)
 
@@ -258,7 +279,7 @@ def _finite(value: float) -> float | None:
 
 def gap_result(q: Questionnaire, first: TeamSample, second: TeamSample) -> GapResult:
     """The perception gap between two shown teams, with its tests."""
-    score = first.total_sum / first.scored - second.total_sum / second.scored
+    score = float(_mean(first) - _mean(second))
     width = len(q.scale.values)
     raw_p: dict[str, float | None] = {}
     gaps: dict[str, float | None] = {}
@@ -287,13 +308,13 @@ def assess(
     if min_group < MIN_GROUP_FLOOR:
         raise ValueError(f"the minimum group size must be at least {MIN_GROUP_FLOOR}, not {min_group}")
     teams = {sample.key: team_result(q, sample, min_group) for sample in samples}
-    shown = [result for result in teams.values() if not result.withheld]
+    by_key = {sample.key: sample for sample in samples}
+    shown = [key for key, result in teams.items() if not result.withheld]
     if shown:
-        overall_score = sum(result.score for result in shown if result.score is not None) / len(shown)
-        overall = OverallResult(overall_score, q.stage_for(overall_score).id, tuple(r.key for r in shown))
+        overall_score = float(sum(_mean(by_key[key]) for key in shown) / len(shown))
+        overall = OverallResult(overall_score, q.stage_for(overall_score).id, tuple(shown))
     else:
         overall = OverallResult(None, None, ())
-    by_key = {sample.key: sample for sample in samples}
     first, second = gap_pair
     gap = None
     if all(key in teams and not teams[key].withheld for key in gap_pair):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
-from helpers import TEST_SECRET
+from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import PASSWORD, TEST_SECRET
 from sqlalchemy import delete, text
 
 from survey_app import create_app, db, migrate
@@ -107,6 +107,28 @@ def make_assessment(app: Flask, kotler: Questionnaire) -> Callable[..., str]:
             return assessment.slug
 
     return make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., str]:
+    """Create a user (role admin|consultant|leader); returns the e-mail. Password: ``PASSWORD``."""
+
+    def make(email: str, role: str = "consultant", organization: str | None = None, name: str = "") -> str:
+        from survey_app.accounts import create_user
+        from survey_app.models import Role
+
+        with app.app_context(), db.write_session() as session:
+            user = create_user(session, email, Role(role), PASSWORD, organization)
+            user.name = name
+        return email
+
+    return make
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like HTTP client for ``app``."""
+    return app.test_client()
 
 
 @pytest.fixture

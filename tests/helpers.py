@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 TEST_SECRET = "test-secret-key-not-for-production"
+#: The password of every user made by the ``make_user`` fixture.
+PASSWORD = "correct horse battery"
 ITEM_IDS = [f"k{n:02d}" for n in range(1, 21)]
 
 
@@ -17,3 +19,8 @@ def csv_text(header: list[str], rows: list[list[object]], delimiter: str = ",") 
         delimiter.join("" if v is None else str(v) for v in row) for row in rows
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sign_in(client, email: str, password: str = PASSWORD):  # noqa: ANN001, ANN201 - test helper
+    """Sign ``client`` in through the sign-in form (CSRF is off in the default test app)."""
+    return client.post("/sign-in", data={"email": email, "password": password})

@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(length=100), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("answered", sa.SmallInteger(), nullable=False),
+        sa.Column("answer_sum", sa.SmallInteger(), nullable=False),
         sa.Column("total", sa.Double(), nullable=True),
         sa.CheckConstraint("answered >= 0", name=op.f("ck_response_answered_not_negative")),
         sa.ForeignKeyConstraint(

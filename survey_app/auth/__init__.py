@@ -1,0 +1,1 @@
+"""Signing in and out, and who the current user is."""

@@ -1,0 +1,1 @@
+"""The results and comparison pages read by consultants and leaders."""

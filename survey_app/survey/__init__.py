@@ -1,0 +1,1 @@
+"""The respondents' survey: team and personal links, drafts, submission."""

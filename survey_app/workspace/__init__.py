@@ -1,0 +1,1 @@
+"""The consultants' workspace: organizations, assessments, distribution, monitoring."""
