@@ -1,0 +1,141 @@
+"""Signing in and out, sessions, rate limits and security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from helpers import PASSWORD, TEST_SECRET, sign_in
+from survey_app import create_app, db
+from survey_app.models import UserSession
+
+
+def session_rows(app: Flask) -> int:
+    with app.app_context():
+        return db.get_session().scalar(select(func.count(UserSession.id)))
+
+
+def test_sign_in_page_is_accessible_form(client) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert '<label class="field__label" for="email">E-mail address</label>' in page
+    assert 'autocomplete="current-password"' in page
+
+
+def test_wrong_password_is_refused_with_a_message(client, make_user) -> None:
+    make_user("c@example.com")
+    response = sign_in(client, "c@example.com", "not the password at all")
+    assert response.status_code == 200
+    assert "The e-mail address or the password is not right." in response.get_data(as_text=True)
+    assert client.get("/workspace").status_code == 302
+
+
+def test_unknown_email_gets_the_same_message(client) -> None:
+    response = sign_in(client, "nobody@example.com", PASSWORD)
+    assert "The e-mail address or the password is not right." in response.get_data(as_text=True)
+
+
+def test_signed_in_user_reaches_the_workspace(client, make_user) -> None:
+    make_user("c@example.com")
+    response = sign_in(client, "c@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace"
+    assert client.get("/workspace").status_code == 200
+
+
+def test_anonymous_user_is_sent_to_sign_in_and_back(client, make_user) -> None:
+    make_user("c@example.com")
+    response = client.get("/workspace")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+    response = client.post("/sign-in?next=/workspace", data={"email": "c@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/workspace"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_next_never_leaves_the_site(client, make_user, target: str) -> None:
+    make_user("c@example.com")
+    response = client.post(f"/sign-in?next={target}", data={"email": "c@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/workspace"
+
+
+def test_sign_out_ends_the_session_for_a_copied_cookie(app, client, make_user) -> None:
+    make_user("c@example.com")
+    sign_in(client, "c@example.com")
+    copied = client.get_cookie("session").value
+    assert session_rows(app) == 1
+    client.post("/sign-out")
+    assert session_rows(app) == 0
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/workspace").status_code == 302
+
+
+def test_each_sign_in_starts_a_new_session(app, client, make_user) -> None:
+    make_user("c@example.com")
+    sign_in(client, "c@example.com")
+    first = client.get_cookie("session").value
+    sign_in(app.test_client(), "c@example.com")
+    client.post("/sign-out")
+    sign_in(client, "c@example.com")
+    assert client.get_cookie("session").value != first
+    assert session_rows(app) == 2  # the other client's session is untouched
+
+
+def test_deactivated_user_is_signed_out(app, client, make_user) -> None:
+    from survey_app.models import User
+
+    make_user("c@example.com")
+    sign_in(client, "c@example.com")
+    with app.app_context(), db.write_session() as session:
+        session.scalar(select(User)).is_active = False
+    assert client.get("/workspace").status_code == 302
+
+
+def test_sign_in_is_rate_limited(client, make_user) -> None:
+    make_user("c@example.com")
+    statuses = [sign_in(client, "c@example.com", "wrong password guess").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+
+
+def test_security_headers(client) -> None:
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _production_app(database_url: str, tmp_path: Path) -> Flask:
+    return create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, "PUBLIC_URL": "https://survey.example.com"},
+        instance_path=str(tmp_path),
+    )
+
+
+def test_outside_debug_cookies_are_secure_and_hsts_is_sent(database_url: str, tmp_path: Path) -> None:
+    app = _production_app(database_url, tmp_path)
+    client = app.test_client()
+    response = client.get("/sign-in", base_url="https://survey.example.com")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_csrf_protects_the_sign_in_form(database_url: str, tmp_path: Path, make_user) -> None:
+    make_user("c@example.com")
+    app = _production_app(database_url, tmp_path)
+    client = app.test_client()
+    response = client.post(
+        "/sign-in",
+        data={"email": "c@example.com", "password": PASSWORD},
+        base_url="https://survey.example.com",
+    )
+    assert response.status_code == 400
