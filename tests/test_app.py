@@ -124,3 +124,18 @@ def test_migrations_match_the_models(app) -> None:
     with app.extensions["survey_db"].engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_broken_questionnaire_is_reported_at_start_up_without_stopping_the_others(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "broken.yaml").write_text("id: broken\nversion: 1\ntitle: Broken\n", encoding="utf-8")
+    with caplog.at_level("ERROR"):
+        app = create_app(
+            {"DATABASE_URL": "sqlite://", "SECRET_KEY": "k", "QUESTIONNAIRES_DIR": str(extra)},
+            instance_path=str(tmp_path),
+        )
+    assert "broken.yaml: introduction: Field required" in caplog.text
+    assert list(app.extensions["survey_catalog"].questionnaires) == ["kotler-2006"]
