@@ -1,13 +1,14 @@
 """An assessment's results: aggregate queries in, the scoring rules applied, JSON or a table out.
 
-Responses are never loaded one by one: the database returns, per team and number
-of answered statements, counts and integer sums (and sums of squares) of the
-answer sums, and the frequency of each answer per statement; ``scoring`` works
+Responses are never loaded one by one: the database returns how many responses
+of each team have each (answered, answer sum) pair — the exact distribution of
+the totals — and the frequency of each answer per statement; ``scoring`` works
 from those.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 from typing import Any
 
@@ -16,38 +17,32 @@ from sqlalchemy.orm import Session
 
 from .models import Assessment, Response, ResponseAnswer
 from .questionnaire import Questionnaire
-from .scoring import AssessmentResult, TeamResult, TeamSample, assess
+from .scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_total, sample_from_totals
 
 
 def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> list[TeamSample]:
     """Each team's sufficient statistics, from two aggregate queries, in team order."""
     team_ids = {team.id: team.key for team in assessment.teams}
-    # Totals are n_items × answer_sum / answered: integer sums per (team, answered)
-    # give their sum and sum of squares exactly.
+    # A total is n_items × answer_sum / answered: counting responses per (answered,
+    # answer_sum) gives the exact distribution of the totals in a few hundred rows.
     incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
-    scored: dict[int, int] = dict.fromkeys(team_ids, 0)
-    total_sum: dict[int, Fraction] = {team_id: Fraction(0) for team_id in team_ids}
-    total_sumsq: dict[int, Fraction] = {team_id: Fraction(0) for team_id in team_ids}
+    totals: dict[int, Counter[Fraction]] = {team_id: Counter() for team_id in team_ids}
     groups = session.execute(
         select(
             Response.team_id,
             Response.answered,
-            Response.total.is_not(None).label("is_scored"),
+            Response.answer_sum,
+            Response.total.is_not(None),
             func.count(),
-            func.sum(Response.answer_sum),
-            func.sum(Response.answer_sum * Response.answer_sum),
         )
         .where(Response.team_id.in_(team_ids))
-        .group_by(Response.team_id, Response.answered, Response.total.is_not(None))
+        .group_by(Response.team_id, Response.answered, Response.answer_sum, Response.total.is_not(None))
     )
-    n_items = len(q.item_ids)
-    for team_id, answered, is_scored, count, sum_s, sum_s2 in groups:
-        if not is_scored:
+    for team_id, answered, answer_sum, scored, count in groups:
+        if scored:
+            totals[team_id][exact_total(q, answered, answer_sum)] += count
+        else:
             incomplete[team_id] += count
-            continue
-        scored[team_id] += count
-        total_sum[team_id] += Fraction(n_items * int(sum_s), answered)
-        total_sumsq[team_id] += Fraction(n_items * n_items * int(sum_s2), answered * answered)
     width = len(q.scale.values)
     counts: dict[int, dict[str, list[int]]] = {
         team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids
@@ -66,14 +61,7 @@ def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> 
         if item_id in counts[team_id] and value in q.scale.values:
             counts[team_id][item_id][value - q.scale.min] = count
     return [
-        TeamSample(
-            key=team.key,
-            scored=scored[team.id],
-            incomplete=incomplete[team.id],
-            total_sum=total_sum[team.id],
-            total_sumsq=total_sumsq[team.id],
-            item_counts=counts[team.id],
-        )
+        sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
         for team in assessment.teams
     ]
 

@@ -13,6 +13,7 @@ exactly 40 is Defined, not Undefined by a rounding error.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -87,8 +88,10 @@ class TeamSample:
     ``total_sum`` and ``total_sumsq`` are the sum and the sum of squares of the
     scored responses' totals (exact fractions from the database's integer sums;
     floats are accepted too). ``item_counts[item][k]`` is how many scored responses
-    gave that item the k-th scale value (``scale.min + k``). Incomplete responses
-    only count in ``incomplete``.
+    gave that item the k-th scale value (``scale.min + k``). ``total_counts`` is the
+    distribution of the totals (total → how many responses have it), for
+    resampling; it may be left empty where only the sums are known. Incomplete
+    responses only count in ``incomplete``.
     """
 
     key: str
@@ -97,12 +100,28 @@ class TeamSample:
     total_sum: Fraction | float
     total_sumsq: Fraction | float
     item_counts: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    total_counts: Mapping[Fraction, int] = field(default_factory=dict)
+
+
+def sample_from_totals(
+    key: str, incomplete: int, total_counts: Mapping[Fraction, int], item_counts: Mapping[str, Sequence[int]]
+) -> TeamSample:
+    """A team's sample from the distribution of its totals and its answer frequencies."""
+    return TeamSample(
+        key=key,
+        scored=sum(total_counts.values()),
+        incomplete=incomplete,
+        total_sum=sum((total * count for total, count in total_counts.items()), Fraction(0)),
+        total_sumsq=sum((total * total * count for total, count in total_counts.items()), Fraction(0)),
+        item_counts=item_counts,
+        total_counts=dict(total_counts),
+    )
 
 
 def summarize(q: Questionnaire, key: str, responses: Iterable[Mapping[str, Answer]]) -> TeamSample:
     """Build a team's sample from raw responses (the direct path, used for imports and tests)."""
-    scored = incomplete = 0
-    total_sum = total_sumsq = Fraction(0)
+    incomplete = 0
+    totals: Counter[Fraction] = Counter()
     width = len(q.scale.values)
     counts = {item_id: [0] * width for item_id in q.item_ids}
     for answers in responses:
@@ -110,13 +129,10 @@ def summarize(q: Questionnaire, key: str, responses: Iterable[Mapping[str, Answe
         if result.total is None:
             incomplete += 1
             continue
-        scored += 1
-        total = exact_total(q, result.answered, result.answer_sum)
-        total_sum += total
-        total_sumsq += total * total
+        totals[exact_total(q, result.answered, result.answer_sum)] += 1
         for item_id, value in valid_answers(q, answers).items():
             counts[item_id][value - q.scale.min] += 1
-    return TeamSample(key, scored, incomplete, total_sum, total_sumsq, counts)
+    return sample_from_totals(key, incomplete, totals, counts)
 
 
 def _mean_of_counts(q: Questionnaire, counts: Sequence[int]) -> float | None:
