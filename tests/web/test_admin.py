@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, sign_in
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from helpers import PASSWORD, sign_in
 from survey_app import db
 from survey_app.models import Organization, Role, User
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from helpers import PASSWORD, TEST_SECRET, sign_in
 from sqlalchemy import func, select
 
-from helpers import PASSWORD, TEST_SECRET, sign_in
 from survey_app import create_app, db
 from survey_app.models import UserSession
 
