@@ -16,6 +16,7 @@ from . import catalog, cli, db, secret, security, views
 from .admin.routes import bp as admin_bp
 from .auth import routes as auth
 from .compare.routes import bp as compare_bp
+from .distribute.routes import bp as distribute_bp
 from .survey.routes import bp as survey_bp
 from .workspace.routes import bp as workspace_bp
 
@@ -44,7 +45,7 @@ def create_app(
     auth.init_app(app)
     cli.register(app)
     views.register(app)
-    for blueprint in (survey_bp, workspace_bp, compare_bp, admin_bp):
+    for blueprint in (survey_bp, workspace_bp, compare_bp, admin_bp, distribute_bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from .accounts import create_user
+from .accounts import create_user, hash_password
 from .assessments import create_assessment, get_or_create_organization
 from .models import Assessment, ResponseSource, Role, User
 from .questionnaire import Questionnaire
@@ -97,7 +96,7 @@ def _set_password(session: Session, email: str, role: Role, organization: str) -
     if user is None:
         create_user(session, email, role, password, organization)
     else:
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
     return password
 
 

@@ -44,6 +44,16 @@ def _postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """scrypt at a low cost: the tests sign in hundreds of times (production keeps the default)."""
+    from survey_app import accounts
+
+    strong, accounts.PASSWORD_METHOD = accounts.PASSWORD_METHOD, "scrypt:1024:8:1"
+    yield
+    accounts.PASSWORD_METHOD = strong
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database on each backend under test."""

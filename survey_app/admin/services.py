@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.security import generate_password_hash
 
-from ..accounts import check_password
+from ..accounts import check_password, hash_password
 from ..auth.sessions import end_all_sessions
 from ..errors import InvalidInput, NotFound
 from ..models import Organization, Role, User
@@ -75,7 +74,7 @@ def apply_change(session: Session, user: User, change: AccountChange, *, acting_
     user.is_active = change.is_active
     if change.password:
         check_password(change.password)
-        user.password_hash = generate_password_hash(change.password)
+        user.password_hash = hash_password(change.password)
         sign_out = True
     session.flush()
     if sign_out:

@@ -1,0 +1,1 @@
+"""Handing out an assessment: team links, QR codes, personal invitations and their e-mails."""
