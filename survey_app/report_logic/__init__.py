@@ -1,0 +1,1 @@
+"""Pure report logic for the PDF gap report: path to the next stage, stage odds, recommendations."""
