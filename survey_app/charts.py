@@ -1,0 +1,460 @@
+"""The charts shared by the results pages and the PDF report, drawn as inline SVG.
+
+Pure presentation code: no Flask, no database. Each function takes plain values
+(the dataclasses below) and returns SVG markup ready to be inlined in HTML: no
+XML declaration or DOCTYPE, every id prefixed with the chart's id (so several
+charts can share a page), ``role="img"`` with a ``<title>`` and ``aria-label``
+stating the finding. Text stays text (``svg.fonttype`` none), so labels are
+searchable, selectable and escaped by matplotlib's SVG writer; mathtext is off,
+so a ``$`` in a team name is just a dollar sign.
+
+Figures come from ``matplotlib.figure.Figure`` directly: pyplot keeps global
+figure state that a web server would leak.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import secrets
+import textwrap
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+#: Okabe–Ito colours: Sales, Marketing, then further teams (safe for colour-blind readers).
+TEAM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
+#: Marker shapes in the same order: circle, square, triangle, plus, triangle down.
+TEAM_MARKERS = ("o", "s", "^", "P", "v")
+#: Bar hatches in the same order, so bars differ in grey too.
+TEAM_HATCHES = ("", "///", "...", "xxx", "\\\\\\")
+#: The teams that always get the first two styles, whatever their position.
+FIXED_STYLES = ("sales", "marketing")
+
+#: Stage bands from light to dark (the same blues as the page's stage badges).
+STAGE_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
+
+INK = "#1f2933"
+MUTED = "#52606d"
+GRID = "#e4e7eb"
+WIDTH = 8.0  # inches; the SVG scales to its column
+
+SIGNIFICANT_MARK = "▲"
+
+_RC = {
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "text.parse_math": False,
+    "text.color": INK,
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": INK,
+    "xtick.color": MUTED,
+    "ytick.color": INK,
+}
+
+# rc_context changes matplotlib's global settings: one chart at a time per process.
+_render_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one team is drawn: a colour, a marker shape and a hatch."""
+
+    colour: str
+    marker: str
+    hatch: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A stage band of the total score, from ``lower`` to ``upper``."""
+
+    label: str
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Point:
+    """A marked position on the ladder (a team or the overall), with an optional interval."""
+
+    label: str
+    value: float
+    style: Style
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One team's values, one per category (None where there is no value)."""
+
+    label: str
+    values: Sequence[float | None]
+    style: Style
+
+
+@dataclass(frozen=True)
+class GapBar:
+    """One statement's gap (first team minus second) and whether it is significant."""
+
+    label: str
+    gap: float
+    significant: bool
+
+
+#: The overall position on the ladder: a dark diamond, unlike every team marker.
+OVERALL_STYLE = Style(colour=INK, marker="D", hatch="")
+
+
+def team_styles(keys: Sequence[str]) -> dict[str, Style]:
+    """A style for each team key: Sales and Marketing keep theirs, the others follow in order."""
+    styles: dict[str, Style] = {}
+    free = [i for i in range(len(TEAM_COLOURS)) if i >= len(FIXED_STYLES)]
+    for key in keys:
+        if key in FIXED_STYLES:
+            index = FIXED_STYLES.index(key)
+        else:
+            index = free.pop(0) if free else len(styles) % len(TEAM_COLOURS)
+        styles[key] = Style(TEAM_COLOURS[index], TEAM_MARKERS[index], TEAM_HATCHES[index])
+    return styles
+
+
+def stage_colours(count: int) -> list[str]:
+    """``count`` fills from light to dark in one hue."""
+    if count == len(STAGE_COLOURS):
+        return list(STAGE_COLOURS)
+    cmap = matplotlib.colormaps["Blues"]
+    return [matplotlib.colors.to_hex(cmap(0.15 + 0.75 * i / max(count - 1, 1))) for i in range(count)]
+
+
+def _is_dark(colour: str) -> bool:
+    red, green, blue = to_rgb(colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
+
+
+def _fmt(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}"
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    text = f"{abs(value):.{digits}f}"
+    if float(text) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def _shorten(text: str, width: int) -> str:
+    return textwrap.shorten(text, width=width, placeholder="…")
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width)) or text
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def new_chart_id() -> str:
+    """A fresh, unique id prefix for a chart."""
+    return "chart-" + secrets.token_hex(4)
+
+
+@contextmanager
+def _drawing(chart_id: str) -> Iterator[None]:
+    """Matplotlib settings for one chart (text as text, our font, stable ids)."""
+    with _render_lock, matplotlib.rc_context({**_RC, "svg.hashsalt": chart_id, "svg.id": chart_id}):
+        yield
+
+
+_TAG = re.compile(r"<[^>]*>")
+_ID_REFERENCE = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Prefix every id and reference to one inside tags (never in text, which is escaped)."""
+
+    def in_tag(tag: re.Match[str]) -> str:
+        return _ID_REFERENCE.sub(
+            lambda m: m.group(1) + (m.group(2) if m.group(2) == prefix else f"{prefix}-{m.group(2)}"),
+            tag.group(0),
+        )
+
+    return _TAG.sub(in_tag, svg)
+
+
+def _to_svg(fig: Figure, chart_id: str, summary: str) -> str:
+    """The figure as inline SVG markup, labelled for screen readers."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.1, metadata={"Date": None})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
+    svg = _prefix_ids(svg, chart_id)
+    label = html.escape(summary, quote=True)
+    opening_end = svg.index(">") + 1
+    opening = svg[: opening_end - 1]
+    return (
+        f'{opening} role="img" aria-labelledby="{chart_id}-title" class="chart__svg">'
+        f'\n <title id="{chart_id}-title">{label}</title>'
+        f"{svg[opening_end:]}"
+    ).strip()
+
+
+def _axes_style(ax, *, grid_axis: str | None = "x") -> None:  # noqa: ANN001 - matplotlib Axes
+    """A light look: no box, a faint grid behind the marks."""
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    if grid_axis:
+        ax.grid(axis=grid_axis, color=GRID, linewidth=0.8)
+        ax.set_axisbelow(True)
+
+
+# --- the charts -----------------------------------------------------------------------
+
+
+def stage_ladder(
+    bands: Sequence[Band],
+    points: Sequence[Point],
+    *,
+    chart_id: str | None = None,
+    summary: str | None = None,
+) -> str:
+    """The stage ladder: the bands in one hue, light to dark, and each position marked and labelled.
+
+    Each point gets its own row above the ladder, with its interval as a line when given,
+    so labels never overlap.
+    """
+    chart_id = chart_id or new_chart_id()
+    if summary is None:
+        summary = "Stage ladder: " + "; ".join(f"{p.label} {_fmt(p.value, 1)}" for p in points)
+    low, high = bands[0].lower, bands[-1].upper
+    span = high - low
+    with _drawing(chart_id):
+        rows = len(points)
+        fig = Figure(figsize=(WIDTH, 1.1 + 0.42 * rows))
+        ax = fig.add_subplot()
+        fills = stage_colours(len(bands))
+        for band, fill in zip(bands, fills, strict=True):
+            ax.barh(0, band.upper - band.lower, left=band.lower, height=0.9, color=fill, edgecolor="white")
+            ax.text(
+                (band.lower + band.upper) / 2,
+                0,
+                band.label,
+                ha="center",
+                va="center",
+                fontsize=11,
+                fontweight="bold",
+                color="white" if _is_dark(fill) else INK,
+            )
+        for row, point in enumerate(reversed(points), start=1):
+            y = row
+            style = point.style
+            ax.axhline(y, color=GRID, linewidth=0.8, zorder=0)
+            ax.plot([point.value, point.value], [0.45, y], color=style.colour, linewidth=0.8, linestyle=":")
+            if point.low is not None and point.high is not None:
+                ax.plot(
+                    [point.low, point.high], [y, y], color=style.colour, linewidth=2.2, solid_capstyle="butt"
+                )
+                for end in (point.low, point.high):
+                    ax.plot([end, end], [y - 0.15, y + 0.15], color=style.colour, linewidth=1.5)
+            ax.plot(
+                point.value,
+                y,
+                marker=style.marker,
+                markersize=9,
+                color=style.colour,
+                markeredgecolor=INK,
+                markeredgewidth=0.8,
+                linestyle="none",
+            )
+            right_end = max(point.value, point.high if point.high is not None else point.value)
+            left_end = min(point.value, point.low if point.low is not None else point.value)
+            text = f"{point.label} {_fmt(point.value, 1)}"
+            if right_end < high - 0.3 * span:
+                ax.text(right_end + 0.012 * span, y, text, va="center", ha="left", fontsize=10)
+            else:
+                ax.text(left_end - 0.012 * span, y, text, va="center", ha="right", fontsize=10)
+        ax.set_xlim(low, high)
+        ax.set_ylim(-0.55, rows + 0.6)
+        ax.set_xticks([band.lower for band in bands] + [high])
+        ax.set_yticks([])
+        ax.set_xlabel(f"Score ({low:g}–{high:g})")
+        _axes_style(ax, grid_axis=None)
+        return _to_svg(fig, chart_id, summary)
+
+
+def dimension_profile(
+    dimensions: Sequence[str],
+    teams: Sequence[Series],
+    *,
+    scale: tuple[int, int] = (1, 5),
+    chart_id: str | None = None,
+    summary: str | None = None,
+) -> str:
+    """A dot plot of each team's mean per dimension on the answer scale, which starts at its minimum.
+
+    Within each dimension every team has its own row, marked with its shape and
+    labelled with its name and value (no legend to look up).
+    """
+    chart_id = chart_id or new_chart_id()
+    if summary is None:
+        summary = "Dimension means: " + "; ".join(
+            f"{dim}: "
+            + ", ".join(
+                f"{team.label} {'no answers' if team.values[i] is None else _fmt(team.values[i], 2)}"
+                for team in teams
+            )
+            for i, dim in enumerate(dimensions)
+        )
+    low, high = scale
+    span = high - low
+    per_group = max(len(teams), 1)
+    step = 0.42
+    group_height = per_group * step + 0.5
+    with _drawing(chart_id):
+        fig = Figure(figsize=(WIDTH, 0.5 + group_height * len(dimensions) * 0.62))
+        ax = fig.add_subplot()
+        centres = []
+        for d_index in range(len(dimensions)):
+            top = -d_index * group_height
+            rows = [top - t_index * step for t_index in range(per_group)]
+            centres.append(sum(rows) / len(rows))
+            if d_index:
+                ax.axhline(top + 0.25 + step / 2, color=GRID, linewidth=0.8)
+            for team, y in zip(teams, rows, strict=False):
+                value = team.values[d_index]
+                if value is None:
+                    ax.text(
+                        low + 0.02 * span,
+                        y,
+                        f"{team.label}: no answers",
+                        va="center",
+                        fontsize=9,
+                        color=MUTED,
+                    )
+                    continue
+                ax.plot([low, value], [y, y], color=team.style.colour, linewidth=1.2, alpha=0.6)
+                ax.plot(
+                    value,
+                    y,
+                    marker=team.style.marker,
+                    markersize=8,
+                    color=team.style.colour,
+                    markeredgecolor=INK,
+                    markeredgewidth=0.8,
+                    linestyle="none",
+                )
+                text = f"{team.label} {_fmt(value, 2)}"
+                if value < high - 0.3 * span:
+                    ax.text(value + 0.015 * span, y, text, va="center", ha="left", fontsize=9)
+                else:  # over the team's line: keep the label legible
+                    ax.text(
+                        value - 0.015 * span,
+                        y,
+                        text,
+                        va="center",
+                        ha="right",
+                        fontsize=9,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+                    )
+        ax.set_xlim(low, high)
+        ax.set_xticks(list(range(low, high + 1)))
+        ax.set_yticks(centres, [_wrap(dim, 24) for dim in dimensions])
+        ax.set_ylim(-(len(dimensions) - 1) * group_height - (per_group - 1) * step - 0.45, 0.45)
+        ax.set_xlabel(f"Mean answer ({low} = strongly disagree … {high} = strongly agree)")
+        _axes_style(ax, grid_axis="x")
+        return _to_svg(fig, chart_id, summary)
+
+
+def gap_bars(
+    gaps: Sequence[GapBar],
+    *,
+    first: tuple[str, Style],
+    second: tuple[str, Style],
+    chart_id: str | None = None,
+    summary: str | None = None,
+    limit: float = 4.0,
+) -> str:
+    """Diverging bars of each statement's gap, in the order given; significant gaps marked ▲.
+
+    A bar to the right means the first team agrees more, to the left the second;
+    the two directions differ by colour and hatch, and each bar carries its value.
+    """
+    chart_id = chart_id or new_chart_id()
+    (first_name, first_style), (second_name, second_style) = first, second
+    if summary is None:
+        marked = sum(bar.significant for bar in gaps)
+        summary = (
+            f"Gaps per statement, {first_name} minus {second_name}, largest first;"
+            f" {marked} significant: "
+            + "; ".join(
+                f"{bar.label} {_signed(bar.gap)}{' significant' if bar.significant else ''}" for bar in gaps
+            )
+        )
+    largest = max((abs(bar.gap) for bar in gaps), default=0.0)
+    reach = min(limit, max(1.0, largest * 1.35 + 0.3))
+    with _drawing(chart_id):
+        fig = Figure(figsize=(WIDTH, 1.0 + 0.34 * max(len(gaps), 1)))
+        ax = fig.add_subplot()
+        ys = [-i for i in range(len(gaps))]
+        for bar, y in zip(gaps, ys, strict=True):
+            style = first_style if bar.gap >= 0 else second_style
+            ax.barh(
+                y,
+                bar.gap,
+                height=0.66,
+                color=style.colour,
+                hatch=style.hatch,
+                edgecolor=INK if bar.significant else style.colour,
+                linewidth=1.4 if bar.significant else 0.5,
+            )
+            text = _signed(bar.gap) + (f" {SIGNIFICANT_MARK}" if bar.significant else "")
+            offset = 0.03 * reach
+            if bar.gap >= 0:
+                ax.text(
+                    bar.gap + offset,
+                    y,
+                    text,
+                    va="center",
+                    ha="left",
+                    fontsize=9,
+                    fontweight="bold" if bar.significant else "normal",
+                )
+            else:
+                ax.text(
+                    bar.gap - offset,
+                    y,
+                    text,
+                    va="center",
+                    ha="right",
+                    fontsize=9,
+                    fontweight="bold" if bar.significant else "normal",
+                )
+        ax.axvline(0, color=INK, linewidth=1)
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-len(gaps) + 0.4, 1.1)
+        ax.set_yticks(ys, [bar.label for bar in gaps])
+        ax.text(
+            -0.02 * reach,
+            0.75,
+            f"← {second_name} agrees more",
+            ha="right",
+            va="center",
+            fontsize=9,
+            color=MUTED,
+        )
+        ax.text(
+            0.02 * reach, 0.75, f"{first_name} agrees more →", ha="left", va="center", fontsize=9, color=MUTED
+        )
+        ax.set_xlabel(f"Difference of means ({first_name} − {second_name}), on the 1–5 scale")
+        _axes_style(ax, grid_axis="x")
+        return _to_svg(fig, chart_id, summary)

@@ -1,0 +1,612 @@
+"""The results of an assessment as plain values for the results page and the PDF report.
+
+``build_results_view`` turns an ``AssessmentResult`` (with its questionnaire and
+assessment) into frozen dataclasses of formatted text and raw numbers, and writes
+the headline sentences that state each finding. A withheld team carries its name
+and the anonymity notice only: none of its figures reach the view, so no template
+can show them by mistake. ``build_charts`` draws the charts from the view.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import charts
+from ..models import Assessment, Response
+from ..questionnaire import Questionnaire
+from ..results_text import SIGNIFICANCE
+from ..scoring import GAP_PAIR, AssessmentResult
+
+#: A symbol per marker shape, so tables can show the same shape as the charts.
+MARKER_SYMBOLS = {"o": "●", "s": "■", "^": "▲", "P": "✚", "v": "▼", "D": "◆"}
+MARKER_NAMES = {
+    "o": "circle",
+    "s": "square",
+    "^": "triangle",
+    "P": "plus",
+    "v": "triangle down",
+    "D": "diamond",
+}
+
+SIGNIFICANT_TEXT = f"significant gap {charts.SIGNIFICANT_MARK}"
+
+
+# --- number formats -------------------------------------------------------------------
+
+
+def fmt_score(value: float | None) -> str:
+    """A score on the 20–100 scale: one decimal."""
+    return "–" if value is None else f"{value:.1f}"
+
+
+def fmt_mean(value: float | None) -> str:
+    """A mean on the 1–5 answer scale: two decimals."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+def fmt_p(value: float | None) -> str:
+    """A p-value: three decimals, or "< 0.001"."""
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def fmt_signed(value: float | None, digits: int = 2) -> str:
+    """A difference with its sign (a true minus sign); zero after rounding has none."""
+    if value is None:
+        return "–"
+    text = f"{abs(value):.{digits}f}"
+    if float(text) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def fmt_percent(value: float) -> str:
+    """A percentage without decimals."""
+    return f"{value:.0f} %"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """ "Sales", "Sales and Marketing", "Sales, Marketing and Service"."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def is_significant(p_value: float | None) -> bool:
+    """Whether a (Holm-adjusted) p-value is below the significance level."""
+    return p_value is not None and p_value < SIGNIFICANCE
+
+
+def p_phrase(p_value: float | None) -> str:
+    """ "p = 0.120" or "p < 0.001"."""
+    p_text = fmt_p(p_value)
+    return f"p {p_text}" if p_text.startswith("<") else f"p = {p_text}"
+
+
+def _significance_words(p_value: float | None) -> str:
+    if p_value is None:
+        return "not tested: too little variation in the answers"
+    return f"{'significant' if is_significant(p_value) else 'not significant'}, {p_phrase(p_value)}"
+
+
+def _quote(text: str, width: int = 70) -> str:
+    return "“" + textwrap.shorten(text, width=width, placeholder="…") + "”"
+
+
+# --- the view -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """One team as shown: its figures as text, or only the anonymity notice when withheld."""
+
+    key: str
+    name: str
+    withheld: bool
+    #: How the team is drawn in the charts (colour, marker, hatch).
+    style: charts.Style
+    #: The marker as a text symbol and in words, for tables and captions.
+    symbol: str
+    shape: str
+    #: The page's class for the team's colour (``team-mark--0`` for the first palette colour).
+    css_class: str
+    notice: str | None = None
+    responses: int | None = None
+    incomplete: int | None = None
+    response_rate: str | None = None
+    score: float | None = None
+    score_text: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_text: str = ""
+    sd_text: str = ""
+    stage_id: str | None = None
+    stage_label: str = ""
+    headline: str = ""
+
+
+@dataclass(frozen=True)
+class StageView:
+    """A stage band of the total score."""
+
+    id: str
+    label: str
+    lower: float
+    upper: float
+    range_text: str
+    description: str
+    is_overall: bool
+
+
+@dataclass(frozen=True)
+class OverallView:
+    """The overall position: the mean of the shown teams' scores."""
+
+    score: float | None
+    score_text: str
+    stage_id: str | None
+    stage_label: str
+    stage_description: str
+    based_on: str
+    #: How the overall score is made, in words.
+    note: str
+
+
+@dataclass(frozen=True)
+class GapView:
+    """The perception gap between the first and the second team of the gap pair."""
+
+    first_key: str
+    second_key: str
+    first: str
+    second: str
+    score: float
+    score_text: str
+    p_text: str
+    #: "p = 0.120" or "p < 0.001".
+    p_phrase: str
+    significant: bool
+    headline: str
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    """A dimension with each shown team's mean (same order as ``ResultsView.shown``)."""
+
+    id: str
+    label: str
+    values: tuple[float | None, ...]
+    means: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """A statement with each shown team's mean and, when there is a gap pair, its gap."""
+
+    number: int
+    id: str
+    text: str
+    dimension: str
+    values: tuple[float | None, ...]
+    means: tuple[str, ...]
+    gap: float | None = None
+    gap_text: str = "–"
+    p_text: str = "–"
+    significant: bool = False
+    significance_text: str = ""
+
+
+@dataclass(frozen=True)
+class CommentGroup:
+    """A shown team's comments, sorted alphabetically (never in the order they arrived)."""
+
+    team: str
+    comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """Everything the results page (and the PDF report) shows, as plain values."""
+
+    organization: str
+    organization_slug: str
+    assessment: str
+    slug: str
+    questionnaire_title: str
+    min_group: int
+    scale_min: int
+    scale_max: int
+    #: How many statements a response must answer to be scored.
+    answers_needed: int
+    item_count: int
+    headline: str
+    #: Each shown team's stage and score in one sentence.
+    teams_headline: str
+    overall: OverallView
+    stages: tuple[StageView, ...]
+    teams: tuple[TeamView, ...]
+    shown: tuple[TeamView, ...]
+    withheld: tuple[TeamView, ...]
+    withheld_text: str | None
+    gap: GapView | None
+    gap_reason: str | None
+    dimensions: tuple[DimensionRow, ...]
+    dimensions_headline: str
+    items: tuple[ItemRow, ...]
+    items_headline: str
+    significant_count: int
+    comments: tuple[CommentGroup, ...]
+
+
+def anonymity_notice(min_group: int) -> str:
+    """What a withheld team shows instead of its results."""
+    return (
+        f"Fewer than {min_group} people of this team have answered, so its results are not shown"
+        " to protect their anonymity."
+    )
+
+
+def load_comments(session: Session, assessment: Assessment, team_keys: Sequence[str]) -> dict[str, list[str]]:
+    """The non-empty comments of the given teams only, each team's sorted alphabetically."""
+    team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
+    found: dict[str, list[str]] = {key: [] for key in team_ids.values()}
+    if not team_ids:
+        return found
+    rows = session.execute(
+        select(Response.team_id, Response.comment).where(
+            Response.team_id.in_(team_ids), Response.comment.is_not(None)
+        )
+    )
+    for team_id, comment in rows:
+        text = comment.strip()
+        if text:
+            found[team_ids[team_id]].append(text)
+    return {key: sorted(texts, key=lambda t: (t.casefold(), t)) for key, texts in found.items()}
+
+
+def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> tuple[TeamView, ...]:
+    styles = charts.team_styles([team.key for team in assessment.teams])
+    stage_label = {stage.id: stage.label for stage in q.stages}
+    high = q.total_range[1]
+    views = []
+    for team in assessment.teams:
+        figures = result.teams.get(team.key)
+        style = styles[team.key]
+        common = {
+            "key": team.key,
+            "name": team.name,
+            "style": style,
+            "symbol": MARKER_SYMBOLS.get(style.marker, ""),
+            "shape": MARKER_NAMES.get(style.marker, ""),
+            "css_class": f"team-mark--{charts.TEAM_COLOURS.index(style.colour)}",
+        }
+        if figures is None or figures.withheld or figures.score is None:
+            views.append(
+                TeamView(**common, withheld=True, notice=anonymity_notice(assessment.min_group_size))
+            )
+            continue
+        ci_low, ci_high = figures.ci95 if figures.ci95 else (None, None)
+        ci_text = f"{fmt_score(ci_low)}–{fmt_score(ci_high)}" if figures.ci95 else "–"
+        rate = None
+        if team.headcount:
+            asked = team.headcount
+            rate = f"{figures.responses} of {asked} asked ({fmt_percent(100 * figures.responses / asked)})"
+        label = stage_label.get(figures.stage or "", "")
+        views.append(
+            TeamView(
+                **common,
+                withheld=False,
+                responses=figures.responses,
+                incomplete=figures.incomplete,
+                response_rate=rate,
+                score=figures.score,
+                score_text=fmt_score(figures.score),
+                ci_low=ci_low,
+                ci_high=ci_high,
+                ci_text=ci_text,
+                sd_text=fmt_score(figures.sd),
+                stage_id=figures.stage,
+                stage_label=label,
+                headline=f"{team.name}: {label} ({fmt_score(figures.score)} of {high:g})",
+            )
+        )
+    return tuple(views)
+
+
+def _gap_view(result: AssessmentResult, names: Mapping[str, str]) -> GapView | None:
+    gap = result.gap
+    if gap is None:
+        return None
+    first, second = (names.get(key, key) for key in gap.teams)
+    difference = fmt_score(abs(gap.score))
+    if float(difference) == 0:
+        headline = f"{first} and {second} rate the relationship the same (0.0 points apart;"
+        headline += f" {_significance_words(gap.p_value)})"
+    else:
+        higher, lower = (first, second) if gap.score > 0 else (second, first)
+        headline = (
+            f"{higher} rates the relationship {difference} points higher than {lower}"
+            f" ({_significance_words(gap.p_value)})"
+        )
+    return GapView(
+        first_key=gap.teams[0],
+        second_key=gap.teams[1],
+        first=first,
+        second=second,
+        score=gap.score,
+        score_text=fmt_signed(gap.score, 1),
+        p_text=fmt_p(gap.p_value),
+        p_phrase=p_phrase(gap.p_value),
+        significant=is_significant(gap.p_value),
+        headline=headline,
+    )
+
+
+def _gap_reason(assessment: Assessment, result: AssessmentResult, names: Mapping[str, str]) -> str | None:
+    if result.gap is not None:
+        return None
+    missing = [key for key in GAP_PAIR if key not in names]
+    if missing:
+        return "There is no perception gap to show: this assessment does not survey both Sales and Marketing."
+    first, second = (names[key] for key in GAP_PAIR)
+    withheld = [names[key] for key in GAP_PAIR if result.teams[key].withheld]
+    if not withheld:
+        return f"There is no comparison of {first} and {second}."
+    return (
+        f"There is no comparison of {first} and {second}: {join_names(withheld)}"
+        f" {'has' if len(withheld) == 1 else 'have'} fewer than {assessment.min_group_size} answers,"
+        " so the gap cannot be shown without risking anonymity."
+    )
+
+
+def _dimension_rows(
+    q: Questionnaire, result: AssessmentResult, shown: Sequence[TeamView]
+) -> tuple[DimensionRow, ...]:
+    rows = []
+    for dim in q.dimensions:
+        values = tuple(result.teams[team.key].dimensions.get(dim.id) for team in shown)
+        rows.append(DimensionRow(dim.id, dim.label, values, tuple(fmt_mean(v) for v in values)))
+    return tuple(rows)
+
+
+def _dimensions_headline(rows: Sequence[DimensionRow], shown: Sequence[TeamView], gap: GapView | None) -> str:
+    if not shown:
+        return "No team has enough answers to show its dimensions."
+    keys = [team.key for team in shown]
+    if gap is not None:
+        a, b = keys.index(GAP_PAIR[0]), keys.index(GAP_PAIR[1])
+        paired = [row for row in rows if row.values[a] is not None and row.values[b] is not None]
+        if paired:
+            row = max(paired, key=lambda r: abs(r.values[a] - r.values[b]))  # type: ignore[operator]
+            return (
+                f"The teams differ most on {row.label}"
+                f" ({shown[a].name} {row.means[a]}, {shown[b].name} {row.means[b]})"
+            )
+    averaged = []
+    for row in rows:
+        present = [v for v in row.values if v is not None]
+        if present:
+            averaged.append((sum(present) / len(present), row.label))
+    if not averaged:
+        return "No dimension has answers yet."
+    top, bottom = max(averaged), min(averaged)
+    who = shown[0].name if len(shown) == 1 else "On average, the teams"
+    return (
+        f"{who} rate{'s' if len(shown) == 1 else ''} {top[1]} highest ({fmt_mean(top[0])})"
+        f" and {bottom[1]} lowest ({fmt_mean(bottom[0])})"
+    )
+
+
+def _item_rows(q: Questionnaire, result: AssessmentResult, shown: Sequence[TeamView]) -> tuple[ItemRow, ...]:
+    dimension_label = {dim.id: dim.label for dim in q.dimensions}
+    rows = []
+    for number, item in enumerate(q.items, start=1):
+        values = tuple(result.teams[team.key].items.get(item.id) for team in shown)
+        row = ItemRow(
+            number=number,
+            id=item.id,
+            text=item.text,
+            dimension=dimension_label.get(item.dimension, item.dimension),
+            values=values,
+            means=tuple(fmt_mean(v) for v in values),
+        )
+        if result.gap is not None:
+            item_gap = result.gap.items[item.id]
+            significant = is_significant(item_gap.p_adj)
+            row = replace(
+                row,
+                gap=item_gap.gap,
+                gap_text=fmt_signed(item_gap.gap),
+                p_text=fmt_p(item_gap.p_adj),
+                significant=significant,
+                significance_text=SIGNIFICANT_TEXT
+                if significant
+                else ("not tested" if item_gap.p_adj is None else "not significant"),
+            )
+        rows.append(row)
+    if result.gap is not None:
+        # Largest absolute gap first; statements without a gap last; ties in questionnaire order.
+        rows.sort(key=lambda r: (r.gap is None, -abs(r.gap or 0.0), r.number))
+    return tuple(rows)
+
+
+def _items_headline(rows: Sequence[ItemRow], shown: Sequence[TeamView], gap: GapView | None) -> str:
+    if not shown:
+        return "No team has enough answers to show its statements."
+    if gap is None:
+        return f"How {join_names([t.name for t in shown])} rated each statement"
+    count = sum(row.significant for row in rows)
+    total = len(rows)
+    with_gap = [row for row in rows if row.gap is not None]
+    if not with_gap:
+        return "No statement was answered by both teams."
+    largest = with_gap[0]
+    keys = [team.key for team in shown]
+    a, b = keys.index(GAP_PAIR[0]), keys.index(GAP_PAIR[1])
+    means = f"{gap.first} {largest.means[a]}, {gap.second} {largest.means[b]}"
+    if count == 0:
+        return (
+            f"No statement shows a significant gap; the largest difference is on statement"
+            f" {largest.number}, {_quote(largest.text)} ({means})"
+        )
+    noun = "statement shows" if count == 1 else "statements show"
+    return (
+        f"{count} of {total} {noun} a significant gap; the largest is on statement"
+        f" {largest.number}, {_quote(largest.text)} ({means})"
+    )
+
+
+def build_results_view(
+    assessment: Assessment,
+    q: Questionnaire,
+    result: AssessmentResult,
+    comments: Mapping[str, Sequence[str]] | None = None,
+) -> ResultsView:
+    """The page's (and the report's) content: formatted figures and headline sentences."""
+    teams = _team_views(assessment, q, result)
+    names = {team.key: team.name for team in teams}
+    shown = tuple(team for team in teams if not team.withheld)
+    withheld = tuple(team for team in teams if team.withheld)
+    high = q.total_range[1]
+    overall = result.overall
+    stage = next((s for s in q.stages if s.id == overall.stage), None)
+    based_on = join_names([names.get(key, key) for key in overall.teams])
+    if overall.score is None or stage is None:
+        headline = "No results yet: no team has enough answers to be shown"
+    else:
+        headline = f"Overall: {stage.label} ({fmt_score(overall.score)} of {high:g}), based on {based_on}"
+    bounds = [s.lower_bound for s in q.stages] + [high]
+    stages = tuple(
+        StageView(
+            id=s.id,
+            label=s.label,
+            lower=bounds[i],
+            upper=bounds[i + 1],
+            range_text=f"{bounds[i]:g} to under {bounds[i + 1]:g}"
+            if i + 2 < len(bounds)
+            else f"{bounds[i]:g} to {high:g}",
+            description=s.description,
+            is_overall=stage is not None and s.id == stage.id,
+        )
+        for i, s in enumerate(q.stages)
+    )
+    withheld_text = None
+    if withheld:
+        withheld_names = join_names([team.name for team in withheld])
+        verb = "is" if len(withheld) == 1 else "are"
+        withheld_text = (
+            f"{withheld_names} {verb} not shown: fewer than {assessment.min_group_size} people answered."
+        )
+        if shown:
+            withheld_text += (
+                f" Every figure on this page is based on {join_names([t.name for t in shown])} only."
+            )
+    gap = _gap_view(result, names)
+    dimensions = _dimension_rows(q, result, shown)
+    items = _item_rows(q, result, shown)
+    comments = comments or {}
+    return ResultsView(
+        organization=assessment.organization.name,
+        organization_slug=assessment.organization.slug,
+        assessment=assessment.name,
+        slug=assessment.slug,
+        questionnaire_title=q.title,
+        min_group=assessment.min_group_size,
+        scale_min=q.scale.min,
+        scale_max=q.scale.max,
+        answers_needed=q.answers_needed,
+        item_count=len(q.items),
+        headline=headline,
+        teams_headline="; ".join(team.headline for team in shown),
+        overall=OverallView(
+            score=overall.score,
+            score_text=fmt_score(overall.score),
+            stage_id=stage.id if stage else None,
+            stage_label=stage.label if stage else "",
+            stage_description=stage.description if stage else "",
+            based_on=based_on,
+            note=(
+                f"The score of {based_on}, the only team shown"
+                if len(overall.teams) == 1
+                else f"Mean of {based_on}, each team counting the same"
+            ),
+        ),
+        stages=stages,
+        teams=teams,
+        shown=shown,
+        withheld=withheld,
+        withheld_text=withheld_text,
+        gap=gap,
+        gap_reason=_gap_reason(assessment, result, names),
+        dimensions=dimensions,
+        dimensions_headline=_dimensions_headline(dimensions, shown, gap),
+        items=items,
+        items_headline=_items_headline(items, shown, gap),
+        significant_count=sum(row.significant for row in items),
+        # Only shown teams' comments, whatever the caller passed.
+        comments=tuple(CommentGroup(team.name, tuple(comments.get(team.key, ()))) for team in shown),
+    )
+
+
+# --- charts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    """The page's charts as SVG markup ("" when there is nothing to draw)."""
+
+    ladder: str
+    profile: str
+    gaps: str
+
+
+def build_charts(view: ResultsView, prefix: str = "results") -> ChartSet:
+    """Draw the view's charts; only shown teams appear in them."""
+    if not view.shown or view.overall.score is None:
+        return ChartSet("", "", "")
+    bands = [charts.Band(stage.label, stage.lower, stage.upper) for stage in view.stages]
+    points = [charts.Point("Overall", view.overall.score, charts.OVERALL_STYLE)]
+    points += [
+        charts.Point(team.name, team.score, team.style, team.ci_low, team.ci_high)
+        for team in view.shown
+        if team.score is not None
+    ]
+    ladder_summary = view.headline + ". " + "; ".join(team.headline for team in view.shown)
+    ladder = charts.stage_ladder(bands, points, chart_id=f"{prefix}-ladder", summary=ladder_summary)
+    profile = charts.dimension_profile(
+        [row.label for row in view.dimensions],
+        [
+            charts.Series(team.name, [row.values[i] for row in view.dimensions], team.style)
+            for i, team in enumerate(view.shown)
+        ],
+        scale=(view.scale_min, view.scale_max),
+        chart_id=f"{prefix}-profile",
+        summary=view.dimensions_headline,
+    )
+    gaps = ""
+    if view.gap is not None:
+        by_key = {team.key: team for team in view.shown}
+        bars = [
+            charts.GapBar(
+                f"{row.number}. {textwrap.shorten(row.text, width=46, placeholder='…')}",
+                row.gap,
+                row.significant,
+            )
+            for row in view.items
+            if row.gap is not None
+        ]
+        gaps = charts.gap_bars(
+            bars,
+            first=(view.gap.first, by_key[view.gap.first_key].style),
+            second=(view.gap.second, by_key[view.gap.second_key].style),
+            chart_id=f"{prefix}-gaps",
+            summary=view.items_headline,
+        )
+    return ChartSet(ladder, profile, gaps)
