@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -122,6 +123,9 @@ class User(Base):
     #: The organization a leader belongs to (optional for the other roles).
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: A consultant's logo for the report cover (PNG or JPEG), and its media type.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization | None] = relationship()
@@ -178,6 +182,8 @@ class Assessment(Base):
     closes_at: Mapped[datetime | None]
     #: Why the survey is run, shown to respondents on the welcome page (optional).
     purpose: Mapped[str] = mapped_column(Text, default="")
+    #: The consultant's commentary for the report (plain text; left out when empty).
+    commentary: Mapped[str] = mapped_column(Text, default="")
     #: The consultant who runs it (named on the welcome page and the report).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -186,6 +192,9 @@ class Assessment(Base):
     created_by: Mapped[User | None] = relationship()
     teams: Mapped[list[Team]] = relationship(
         back_populates="assessment", order_by="Team.position", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[ActionItem]] = relationship(
+        back_populates="assessment", order_by="ActionItem.position", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
@@ -205,6 +214,21 @@ class Assessment(Base):
     def reopen(self) -> None:
         """Take responses again (until the closing date, if one is set and still ahead)."""
         self.status = AssessmentStatus.OPEN
+
+
+class ActionItem(Base):
+    """One line of the consultant's action plan: what, who, by when."""
+
+    __tablename__ = "action_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    action: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="actions")
 
 
 class Team(Base):

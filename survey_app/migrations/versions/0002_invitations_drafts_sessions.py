@@ -95,17 +95,14 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
-
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name", sa.String(length=200), nullable=False, server_default=""))
-
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("name")
-
 
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_assessment_created_by_id_user_account"), type_="foreignkey")
