@@ -28,6 +28,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "DEFAULT_MIN_GROUP": (5, int),
     # Redis for rate limits shared by all server processes. Empty: in memory, per process.
     "REDIS_URL": ("", str),
+    # Largest request body in bytes (uploads: CSV files, logos); larger ones get 413.
+    "MAX_CONTENT_LENGTH": (8 * 1024 * 1024, int),
     # Hours a sign-in lasts before the user must sign in again.
     "SESSION_HOURS": (12, int),
     # Outgoing mail for invitations. Empty MAIL_SERVER: invitations are not e-mailed.

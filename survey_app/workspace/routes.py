@@ -1,33 +1,355 @@
-"""Workspace pages for consultants (and the entry page for every signed-in user)."""
+"""Workspace pages: organizations, assessments, monitoring, settings, import and export.
+
+Every page loads what it shows through ``access`` (404 for what the user may not
+see, 403 when a leader tries to change something); the work is in ``services``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from .. import db
-from ..access import principal, visible_organizations
+from ..access import assessment_for, organization_for, principal, staff_required, visible_organizations
+from ..assessments import DEFAULT_TEAMS, get_assessment
+from ..catalog import get_catalog
+from ..errors import InvalidInput, SurveyError
+from ..importing import ImportRejected
+from ..models import Assessment, Role
+from ..questionnaire import Questionnaire
+from . import services
+from .forms import AssessmentForm, ImportForm, OrganizationForm, SettingsForm, StatusForm
 
 bp = Blueprint("workspace", __name__)
+
+#: The questionnaire new assessments start with.
+DEFAULT_QUESTIONNAIRE = "kotler-2006"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _field(form: Any, name: str) -> Field | None:
+    """A form field by its HTML name (``teams-2-name`` reaches into the team rows)."""
+    if name.startswith("teams-"):
+        _, index, sub = name.split("-", 2)
+        entries = form.teams.entries
+        return entries[int(index)].form[sub] if int(index) < len(entries) else None
+    return form._fields.get(name)
+
+
+def _show_error(form: Any, exc: SurveyError) -> None:
+    """Put a service's complaint next to its field, or above the form when no field is named."""
+    target = _field(form, exc.field) if isinstance(exc, services.FieldInvalid) else None
+    if target is not None:
+        target.errors = [*target.errors, exc.reason]
+    else:
+        message = str(exc)
+        form.form_errors.append(message[:1].upper() + message[1:])
+
+
+def _questionnaire(assessment: Assessment) -> Questionnaire | None:
+    return get_catalog().get(assessment.questionnaire_id)
+
+
+def _team_inputs(form: Any) -> list[services.TeamInput]:
+    """The team rows as sent; a name the form did not send is None (left unchanged)."""
+    return [
+        services.TeamInput(
+            name=entry.form["name"].data if entry.form["name"].raw_data else None,
+            headcount=entry.form["headcount"].data,
+        )
+        for entry in form.teams.entries
+    ]
+
+
+# --- Organizations -----------------------------------------------------------------------------------
 
 
 @bp.get("/workspace")
 @login_required
 def home() -> str | Response:
-    """The organizations the user may see; a leader goes straight to their own."""
+    """The organizations the user may see, each with its assessments; a leader goes straight to theirs."""
     user = principal()
-    organizations = visible_organizations(db.get_session(), user)
+    session = db.get_session()
+    organizations = visible_organizations(session, user)
     if user.is_leader and len(organizations) == 1:
         return redirect(url_for("workspace.organization", slug=organizations[0].slug))
-    return render_template("workspace/home.html", organizations=organizations)
+    summaries = services.organization_summaries(session, organizations, _now())
+    return render_template(
+        "workspace/home.html",
+        organizations=summaries,
+        assessment_count=sum(len(org.assessments) for org in summaries),
+        is_staff=not user.is_leader,
+    )
+
+
+@bp.route("/workspace/organizations/new", methods=["GET", "POST"])
+@staff_required
+def new_organization() -> str | Response:
+    """Create a client organization; the consultant who creates it is assigned to it."""
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        user = principal()
+        try:
+            with db.write_session() as session:
+                org = services.create_organization(
+                    session, form.name.data or "", user.id, assign_creator=user.role is Role.CONSULTANT
+                )
+                slug, name = org.slug, org.name
+        except InvalidInput as exc:
+            _show_error(form, exc)
+        else:
+            flash(f"Organization {name} created.", "success")
+            return redirect(url_for("workspace.organization", slug=slug))
+    return render_template("workspace/organization_form.html", form=form)
 
 
 @bp.get("/o/<slug>")
 @login_required
 def organization(slug: str) -> str:
-    """An organization's assessments."""
-    from ..access import organization_for
+    """An organization's assessments: staff open the assessment page, leaders its results."""
+    session = db.get_session()
+    org = organization_for(session, slug)
+    user = principal()
+    return render_template(
+        "workspace/organization.html",
+        organization=org,
+        assessments=services.assessment_summaries(session, org, _now()),
+        can_manage=user.can_manage_organization(org.id),
+    )
 
-    org = organization_for(db.get_session(), slug)
-    return render_template("workspace/organization.html", organization=org)
+
+# --- Assessments -------------------------------------------------------------------------------------
+
+
+@bp.route("/o/<slug>/assessments/new", methods=["GET", "POST"])
+@login_required
+def new_assessment(slug: str) -> str | Response:
+    """Create an assessment with its teams, headcounts, anonymity threshold and dates."""
+    org = organization_for(db.get_session(), slug, manage=True)
+    catalog = get_catalog().questionnaires
+    if request.method == "POST":
+        form = AssessmentForm()
+    else:
+        form = AssessmentForm(
+            data={
+                "teams": AssessmentForm.default_teams(),
+                "min_group_size": current_app.config["DEFAULT_MIN_GROUP"],
+                "questionnaire": DEFAULT_QUESTIONNAIRE,
+            }
+        )
+    form.questionnaire.choices = [
+        (q.id, f"{q.title} (version {q.version})") for q in sorted(catalog.values(), key=lambda q: q.id)
+    ]
+    if form.validate_on_submit():
+        data = services.AssessmentInput(
+            name=form.name.data or "",
+            questionnaire=catalog[form.questionnaire.data],
+            teams=_team_inputs(form),
+            min_group=form.min_group_size.data or 0,
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            purpose=form.purpose.data or "",
+        )
+        try:
+            with db.write_session() as session:
+                created = services.create_new_assessment(
+                    session, org, data, current_app.config["SECRET_KEY"], principal().id
+                )
+                new_slug, name = created.slug, created.name
+        except InvalidInput as exc:
+            _show_error(form, exc)
+        else:
+            flash(f"Assessment {name} created. Next, hand out its survey links.", "success")
+            return redirect(url_for("workspace.assessment", slug=new_slug))
+    return render_template(
+        "workspace/assessment_form.html",
+        form=form,
+        organization=org,
+        team_legends=[f"{label} team" for _key, label in DEFAULT_TEAMS],
+    )
+
+
+@bp.get("/a/<slug>")
+@login_required
+def assessment(slug: str) -> str | Response:
+    """The monitor: responses per team, response rates, invitations, status (staff only)."""
+    session = db.get_session()
+    found = assessment_for(session, slug)
+    if principal().is_leader:
+        return redirect(f"/a/{found.slug}/results")
+    return render_template(
+        "workspace/assessment.html",
+        assessment=found,
+        monitor=services.monitor(session, found, _now()),
+        status_form=StatusForm(),
+    )
+
+
+@bp.post("/a/<slug>/status")
+@login_required
+def set_status(slug: str) -> Response:
+    """Close the assessment or take responses again."""
+    assessment_for(db.get_session(), slug, manage=True)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with db.write_session() as session:
+        found = get_assessment(session, slug)
+        services.set_status(found, form.action.data or "")
+        info = services.status_info(found, _now())
+    if form.action.data == "close":
+        flash("The assessment is closed: the survey links no longer take responses.", "success")
+    elif info.is_accepting:
+        flash("The assessment is open again: the survey links take responses.", "success")
+    else:
+        flash(
+            f"The assessment is open again, but it takes no responses yet: {info.label}."
+            " Change its dates under Settings.",
+            "warning",
+        )
+    return redirect(url_for("workspace.assessment", slug=slug))
+
+
+def _show_hidden_errors(form: SettingsForm, team_count: int) -> None:
+    """Errors of fields the locked settings page does not show go above the form."""
+    hidden = [form.min_group_size] + [entry.form["name"] for entry in form.teams]
+    hidden += [entry.form["headcount"] for entry in form.teams.entries[team_count:]]
+    for field in hidden:
+        for error in field.errors:
+            if error not in form.form_errors:
+                form.form_errors.append(error)
+
+
+def _settings_data(found: Assessment) -> dict[str, Any]:
+    teams = [{"name": team.name, "headcount": team.headcount} for team in found.teams]
+    teams += [{"name": "", "headcount": None}] * (services.MAX_TEAMS - len(teams))
+    return {
+        "name": found.name,
+        "purpose": found.purpose,
+        "opens_on": services.opening_day(found),
+        "closes_on": services.closing_day(found),
+        "min_group_size": found.min_group_size,
+        "teams": teams,
+    }
+
+
+@bp.route("/a/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str) -> str | Response:
+    """Name, purpose, dates, headcounts; the teams and the minimum group size until responses arrive."""
+    session = db.get_session()
+    found = assessment_for(session, slug, manage=True)
+    locked = services.count_responses(session, found) > 0
+    form = SettingsForm() if request.method == "POST" else SettingsForm(data=_settings_data(found))
+    form.is_locked = locked
+    if form.validate_on_submit():
+        data = services.SettingsInput(
+            name=form.name.data or "",
+            purpose=form.purpose.data or "",
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            teams=_team_inputs(form),
+            min_group=form.min_group_size.data,
+        )
+        try:
+            with db.write_session() as write:
+                services.update_settings(
+                    write, get_assessment(write, slug), data, current_app.config["SECRET_KEY"]
+                )
+        except InvalidInput as exc:
+            _show_error(form, exc)
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("workspace.assessment", slug=slug))
+    if locked:
+        _show_hidden_errors(form, len(found.teams))
+    return render_template(
+        "workspace/settings.html",
+        form=form,
+        assessment=found,
+        is_locked=locked,
+        # Locked, a team's name is its legend; otherwise the name is an input of "Team n".
+        team_legends=[team.name if locked else f"Team {n}" for n, team in enumerate(found.teams, start=1)],
+    )
+
+
+# --- Import and export -------------------------------------------------------------------------------
+
+
+@bp.route("/a/<slug>/import", methods=["GET", "POST"])
+@login_required
+def import_responses(slug: str) -> str | Response:
+    """Upload a CSV of responses: all rows are stored, or none when any is wrong."""
+    found = assessment_for(db.get_session(), slug, manage=True)
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        questionnaire = _questionnaire(found)
+        data = form.csv_file.data.stream.read(services.MAX_IMPORT_BYTES + 1)
+        if len(data) > services.MAX_IMPORT_BYTES:
+            form.csv_file.errors.append(
+                f"The file is larger than {services.MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+                " Split it into smaller files and import each."
+            )
+        elif questionnaire is None:
+            form.form_errors.append(
+                f"The questionnaire {found.questionnaire_id!r} of this assessment is not installed;"
+                " nothing can be imported."
+            )
+        else:
+            try:
+                with db.write_session() as session:
+                    counts = services.import_responses(
+                        session, get_assessment(session, slug), questionnaire, data
+                    )
+            except ImportRejected as rejected:
+                problems = [str(problem) for problem in rejected.problems]
+            except SurveyError as exc:
+                _show_error(form, exc)
+            else:
+                names = {team.key: team.name for team in found.teams}
+                total = sum(counts.stored.values())
+                parts = [
+                    f"{names.get(key, key)}: {stored} imported, {counts.incomplete[key]} incomplete"
+                    for key, stored in counts.stored.items()
+                ]
+                flash(f"Imported {total} response{'s' * (total != 1)}. " + "; ".join(parts) + ".", "success")
+                return redirect(url_for("workspace.assessment", slug=slug))
+    questionnaire = _questionnaire(found)
+    return render_template(
+        "workspace/import.html",
+        form=form,
+        assessment=found,
+        problems=problems,
+        item_ids=questionnaire.item_ids if questionnaire else (),
+        scale=(questionnaire.scale.min, questionnaire.scale.max) if questionnaire else None,
+        max_megabytes=services.MAX_IMPORT_BYTES // (1024 * 1024),
+    )
+
+
+@bp.get("/a/<slug>/responses.csv")
+@login_required
+def export_responses(slug: str) -> Response:
+    """The anonymous responses as CSV, without teams below the minimum group size."""
+    session = db.get_session()
+    found = assessment_for(session, slug, manage=True)
+    questionnaire = _questionnaire(found)
+    if questionnaire is None:
+        abort(404)
+    export = services.export_responses(session, found, questionnaire)
+    return Response(
+        export.data,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.slug}-responses.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

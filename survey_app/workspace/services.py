@@ -1,0 +1,661 @@
+"""The workspace's work: organizations, assessments and their settings, monitoring, import, export.
+
+Pure of Flask: every function takes a SQLAlchemy session and plain values, and
+raises ``InvalidInput`` (``FieldInvalid`` when one form field is to blame) or
+``NotFound``. Pages get plain dataclasses, never ORM objects to lazy-load from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..accounts import find_organization
+from ..assessments import (
+    DEFAULT_TEAMS,
+    MAX_MIN_GROUP,
+    MAX_NAME_LENGTH,
+    create_assessment,
+    get_or_create_organization,
+    new_team,
+)
+from ..errors import InvalidInput, NotFound
+from ..importing import COMMENT, TEAM, parse_responses_csv
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Invitation,
+    Organization,
+    Response,
+    ResponseSource,
+    Team,
+    User,
+)
+from ..questionnaire import Questionnaire
+from ..responses import NewResponse, StoredCounts, add_responses
+from ..results import compute_results
+from ..scoring import MIN_GROUP_FLOOR
+from ..slugs import slugify, unique_slug
+
+#: Most teams an assessment can have (the charts have five team colours).
+MAX_TEAMS = 5
+#: Longest team name (the database column's size).
+MAX_TEAM_NAME_LENGTH = 100
+#: Longest purpose text shown to respondents.
+MAX_PURPOSE_LENGTH = 2000
+#: Largest headcount accepted for one team.
+MAX_HEADCOUNT = 100_000
+#: Below this response rate (responses per headcount, in percent) a team is flagged.
+LOW_RATE_PERCENT = 30
+#: Largest responses file accepted through the page.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+#: A cell starting with one of these is a formula for spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FieldInvalid(InvalidInput):
+    """Input that breaks a rule, blamed on one form field (``teams-2-name``, ``min_group_size``)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(reason)
+
+
+# --- Dates -------------------------------------------------------------------------------------------
+
+
+def opening_moment(day: date | None) -> datetime | None:
+    """An opening date as the first moment of that day (UTC)."""
+    return None if day is None else datetime.combine(day, time.min, UTC)
+
+
+def closing_moment(day: date | None) -> datetime | None:
+    """A closing date as the last second of that day (UTC): the closing day is still open."""
+    return None if day is None else datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def _utc_day(moment: datetime | None) -> date | None:
+    """The UTC date of a stored moment (SQLite returns it naive, PostgreSQL in its time zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).date()
+
+
+def opening_day(assessment: Assessment) -> date | None:
+    """The assessment's opening date (UTC), as entered."""
+    return _utc_day(assessment.opens_at)
+
+
+def closing_day(assessment: Assessment) -> date | None:
+    """The assessment's closing date (UTC): the last day that takes responses."""
+    return _utc_day(assessment.closes_at)
+
+
+def format_day(day: date | None) -> str:
+    """A date in plain words: "5 May 2025"."""
+    return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+def check_dates(opens_on: date | None, closes_on: date | None) -> None:
+    """Refuse a closing date before the opening date."""
+    if opens_on is not None and closes_on is not None and closes_on < opens_on:
+        raise FieldInvalid("closes_on", "The closing date must not be before the opening date.")
+
+
+# --- Overviews ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """Whether an assessment takes responses now, in words."""
+
+    #: ``open``, ``closed``, ``scheduled`` (opens later) or ``ended`` (closing date passed).
+    state: str
+    label: str
+    is_accepting: bool
+    opens_on: str
+    closes_on: str
+
+
+def status_info(assessment: Assessment, now: datetime) -> StatusInfo:
+    """The assessment's status and dates, for people."""
+    opens, closes = _utc_day(assessment.opens_at), _utc_day(assessment.closes_at)
+    accepting = assessment.is_accepting(now)
+    if assessment.status is AssessmentStatus.CLOSED:
+        state, label = "closed", "Closed: not taking responses"
+    elif accepting:
+        state = "open"
+        label = "Open: taking responses" + (f" until {format_day(closes)}" if closes else "")
+    elif assessment.opens_at is not None and now < _as_aware(assessment.opens_at):
+        state, label = "scheduled", f"Opens on {format_day(opens)}"
+    else:
+        state, label = "ended", f"Closing date passed ({format_day(closes)}): not taking responses"
+    return StatusInfo(state, label, accepting, format_day(opens), format_day(closes))
+
+
+def _as_aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One line of an organization's list of assessments."""
+
+    slug: str
+    name: str
+    status: StatusInfo
+    responses: int
+
+
+@dataclass(frozen=True)
+class OrganizationSummary:
+    """An organization with its assessments, newest first."""
+
+    slug: str
+    name: str
+    assessments: list[AssessmentSummary]
+
+
+def _response_counts(session: Session, assessment_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(assessment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Team.assessment_id, func.count(Response.id))
+        .join(Response, Response.team_id == Team.id)
+        .where(Team.assessment_id.in_(ids))
+        .group_by(Team.assessment_id)
+    )
+    return {assessment_id: count for assessment_id, count in rows}
+
+
+def organization_summaries(
+    session: Session, organizations: Sequence[Organization], now: datetime
+) -> list[OrganizationSummary]:
+    """Each organization with its assessments' status and response counts (two queries)."""
+    org_ids = [org.id for org in organizations]
+    assessments = (
+        list(
+            session.scalars(
+                select(Assessment)
+                .where(Assessment.organization_id.in_(org_ids))
+                .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+            )
+        )
+        if org_ids
+        else []
+    )
+    counts = _response_counts(session, (a.id for a in assessments))
+    by_org: dict[int, list[AssessmentSummary]] = {org_id: [] for org_id in org_ids}
+    for assessment in assessments:
+        by_org[assessment.organization_id].append(
+            AssessmentSummary(
+                assessment.slug, assessment.name, status_info(assessment, now), counts.get(assessment.id, 0)
+            )
+        )
+    return [OrganizationSummary(org.slug, org.name, by_org[org.id]) for org in organizations]
+
+
+# --- Organizations -----------------------------------------------------------------------------------
+
+
+def create_organization(
+    session: Session, name: str, creator_id: int, *, assign_creator: bool
+) -> Organization:
+    """A new client organization; ``assign_creator`` assigns it to the consultant who made it."""
+    name = " ".join(name.split())
+    if not name:
+        raise FieldInvalid("name", "Enter the organization's name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise FieldInvalid("name", f"The name must be at most {MAX_NAME_LENGTH} characters long.")
+    try:
+        existing = find_organization(session, name)
+    except NotFound:
+        existing = None
+    if existing is not None:
+        raise FieldInvalid("name", f"An organization named {existing.name} already exists.")
+    org = get_or_create_organization(session, name)
+    if assign_creator:
+        creator = session.get(User, creator_id)
+        if creator is None:
+            raise NotFound(f"no account with id {creator_id}")
+        creator.assigned_organizations.append(org)
+    session.flush()
+    return org
+
+
+def assessment_summaries(
+    session: Session, organization: Organization, now: datetime
+) -> list[AssessmentSummary]:
+    """An organization's assessments, newest first."""
+    return organization_summaries(session, [organization], now)[0].assessments
+
+
+# --- Teams -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    """One row of the teams on a form: ``name`` None when the form did not send it."""
+
+    name: str | None
+    headcount: int | None
+
+
+def _clean_team_name(name: str | None) -> str:
+    return " ".join((name or "").split())
+
+
+def _check_team_names(rows: Sequence[tuple[int, str, str]]) -> None:
+    """Refuse team names (or ids) two teams share: the import finds a team by either."""
+    seen: dict[str, int] = {}
+    for index, key, name in rows:
+        for label in {key.casefold(), name.casefold()}:
+            if label in seen and seen[label] != index:
+                raise FieldInvalid(f"teams-{index}-name", f"Another team is already called {name!r}.")
+            seen[label] = index
+
+
+def _check_team(index: int, name: str, headcount: int | None) -> None:
+    if len(name) > MAX_TEAM_NAME_LENGTH:
+        raise FieldInvalid(
+            f"teams-{index}-name", f"The team name must be at most {MAX_TEAM_NAME_LENGTH} characters long."
+        )
+    if headcount is not None and not 1 <= headcount <= MAX_HEADCOUNT:
+        raise FieldInvalid(
+            f"teams-{index}-headcount", f"The headcount must be a whole number from 1 to {MAX_HEADCOUNT}."
+        )
+
+
+def _new_keys(existing: Iterable[str], names: Iterable[str]) -> list[str]:
+    """Stable ids for new teams, from their names: "Customer Success" → ``customer-success``."""
+    taken = set(existing)
+    keys = []
+    for name in names:
+        key = unique_slug(slugify(name, 36), lambda candidate: candidate in taken)
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def _check_min_group(min_group: int) -> None:
+    if min_group < MIN_GROUP_FLOOR:
+        raise FieldInvalid(
+            "min_group_size",
+            f"The minimum group size must be at least {MIN_GROUP_FLOOR}, so that no one's answers"
+            " can be picked out.",
+        )
+    if min_group > MAX_MIN_GROUP:
+        raise FieldInvalid("min_group_size", f"The minimum group size must be at most {MAX_MIN_GROUP}.")
+
+
+def _check_text(name: str, purpose: str) -> None:
+    if not name:
+        raise FieldInvalid("name", "Enter a name for the assessment.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise FieldInvalid("name", f"The name must be at most {MAX_NAME_LENGTH} characters long.")
+    if len(purpose) > MAX_PURPOSE_LENGTH:
+        raise FieldInvalid("purpose", f"The purpose must be at most {MAX_PURPOSE_LENGTH} characters long.")
+
+
+def _check_unique_name(session: Session, organization_id: int, name: str, assessment_id: int | None) -> None:
+    query = select(Assessment.id).where(
+        Assessment.organization_id == organization_id, func.lower(Assessment.name) == name.lower()
+    )
+    if assessment_id is not None:
+        query = query.where(Assessment.id != assessment_id)
+    if session.scalar(query) is not None:
+        raise FieldInvalid("name", f"This organization already has an assessment named {name!r}.")
+
+
+# --- Creating and changing assessments ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """What the new-assessment form sets."""
+
+    name: str
+    questionnaire: Questionnaire
+    teams: Sequence[TeamInput]
+    min_group: int
+    opens_on: date | None = None
+    closes_on: date | None = None
+    purpose: str = ""
+
+
+def create_new_assessment(
+    session: Session, organization: Organization, data: AssessmentInput, secret_key: str, created_by_id: int
+) -> Assessment:
+    """Create an assessment for ``organization`` with its teams, headcounts, dates and purpose."""
+    name, purpose = " ".join(data.name.split()), data.purpose.strip()
+    _check_text(name, purpose)
+    _check_unique_name(session, organization.id, name, None)
+    _check_min_group(data.min_group)
+    check_dates(data.opens_on, data.closes_on)
+    rows = [(i, _clean_team_name(t.name), t.headcount) for i, t in enumerate(data.teams)][:MAX_TEAMS]
+    if len(rows) < len(DEFAULT_TEAMS):
+        raise FieldInvalid("teams-0-name", "Name the sales and the marketing team.")
+    for index, team_name, headcount in rows:
+        if not team_name and index < len(DEFAULT_TEAMS):
+            raise FieldInvalid(
+                f"teams-{index}-name", f"Enter the name of the {DEFAULT_TEAMS[index][1].lower()} team."
+            )
+        if not team_name and headcount is not None:
+            raise FieldInvalid(f"teams-{index}-name", "Enter the team's name, or clear its headcount.")
+        _check_team(index, team_name, headcount)
+    given = [(index, team_name, headcount) for index, team_name, headcount in rows if team_name]
+    # Sales and Marketing keep their well-known ids whatever they are called: the
+    # perception gap is measured between these two (scoring.GAP_PAIR).
+    keys = [key for key, _label in DEFAULT_TEAMS]
+    keys += _new_keys(keys, (team_name for _, team_name, _ in given[len(DEFAULT_TEAMS) :]))
+    _check_team_names(
+        [(index, key, team_name) for (index, team_name, _), key in zip(given, keys, strict=True)]
+    )
+    assessment = create_assessment(
+        session,
+        organization=organization.name,
+        name=name,
+        questionnaire=data.questionnaire,
+        secret_key=secret_key,
+        min_group=data.min_group,
+        teams=tuple((key, team_name) for (_, team_name, _), key in zip(given, keys, strict=True)),
+    )
+    for team, (_, _, headcount) in zip(assessment.teams, given, strict=True):
+        team.headcount = headcount
+    assessment.opens_at = opening_moment(data.opens_on)
+    assessment.closes_at = closing_moment(data.closes_on)
+    assessment.purpose = purpose
+    assessment.created_by_id = created_by_id
+    session.flush()
+    return assessment
+
+
+def count_responses(session: Session, assessment: Assessment) -> int:
+    """How many responses the assessment has (complete or not)."""
+    return (
+        session.scalar(
+            select(func.count(Response.id))
+            .join(Team, Team.id == Response.team_id)
+            .where(Team.assessment_id == assessment.id)
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """What the settings form sets; ``min_group`` None (and team names None) when not sent."""
+
+    name: str
+    purpose: str
+    opens_on: date | None
+    closes_on: date | None
+    teams: Sequence[TeamInput]
+    min_group: int | None
+
+
+def update_settings(session: Session, assessment: Assessment, data: SettingsInput, secret_key: str) -> None:
+    """Change name, purpose, dates and headcounts; teams and the minimum group size only before responses.
+
+    Once a response is stored, changing the threshold or the teams would change
+    what earlier answers were given under, so those are refused.
+    """
+    name, purpose = " ".join(data.name.split()), data.purpose.strip()
+    _check_text(name, purpose)
+    _check_unique_name(session, assessment.organization_id, name, assessment.id)
+    check_dates(data.opens_on, data.closes_on)
+    locked = count_responses(session, assessment) > 0
+    if data.min_group is not None and data.min_group != assessment.min_group_size:
+        if locked:
+            raise FieldInvalid(
+                "min_group_size",
+                "The minimum group size cannot change once responses have arrived"
+                f" (it stays {assessment.min_group_size}).",
+            )
+        _check_min_group(data.min_group)
+    teams = list(assessment.teams)
+    rows = list(data.teams)[:MAX_TEAMS]
+    renamed: list[tuple[Team, str]] = []
+    added: list[tuple[int, str, int | None]] = []
+    for index, row in enumerate(rows):
+        team_name = None if row.name is None else _clean_team_name(row.name)
+        if index < len(teams):
+            team = teams[index]
+            if team_name is not None and team_name != team.name:
+                if locked:
+                    raise FieldInvalid(
+                        f"teams-{index}-name", "Teams cannot change once responses have arrived."
+                    )
+                if not team_name:
+                    raise FieldInvalid(
+                        f"teams-{index}-name",
+                        "Enter the team's name: a team cannot be removed, its survey link may be out.",
+                    )
+                renamed.append((team, team_name))
+            _check_team(index, team_name or team.name, row.headcount)
+        elif team_name:
+            if locked:
+                raise FieldInvalid(f"teams-{index}-name", "Teams cannot change once responses have arrived.")
+            _check_team(index, team_name, row.headcount)
+            added.append((index, team_name, row.headcount))
+        elif row.headcount is not None:
+            raise FieldInvalid(f"teams-{index}-name", "Enter the team's name, or clear its headcount.")
+    names = {team.id: team.name for team in teams}
+    names.update({team.id: new_name for team, new_name in renamed})
+    new_keys = _new_keys((team.key for team in teams), (team_name for _, team_name, _ in added))
+    _check_team_names(
+        [(i, team.key, names[team.id]) for i, team in enumerate(teams)]
+        + [(index, key, team_name) for (index, team_name, _), key in zip(added, new_keys, strict=True)]
+    )
+    assessment.name = name
+    assessment.purpose = purpose
+    assessment.opens_at = opening_moment(data.opens_on)
+    assessment.closes_at = closing_moment(data.closes_on)
+    if data.min_group is not None:
+        assessment.min_group_size = data.min_group
+    for index, team in enumerate(teams):
+        team.name = names[team.id]
+        if index < len(rows):
+            team.headcount = rows[index].headcount
+    for (_index, team_name, headcount), key in zip(added, new_keys, strict=True):
+        team = new_team(secret_key, key, team_name, len(assessment.teams))
+        team.headcount = headcount
+        assessment.teams.append(team)
+    session.flush()
+
+
+def set_status(assessment: Assessment, action: str) -> None:
+    """Close the assessment (``close``) or take responses again (``reopen``)."""
+    if action == "close":
+        assessment.close()
+    elif action == "reopen":
+        assessment.reopen()
+    else:
+        raise InvalidInput(f"unknown action {action!r}")
+
+
+# --- Monitoring --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    """How far a team is: responses, headcount, rate, personal invitations. No one is named."""
+
+    key: str
+    name: str
+    responses: int
+    complete: int
+    incomplete: int
+    headcount: int | None
+    #: Responses per headcount, in whole percent (rounded down), or None without a headcount.
+    rate: int | None
+    is_low: bool
+    is_over: bool
+    #: Fewer complete responses than the minimum group size: results and export leave it out.
+    is_withheld: bool
+    invitations: int
+    invitations_sent: int
+    invitations_answered: int
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """Everything the assessment page shows about its progress."""
+
+    teams: list[TeamProgress]
+    responses: int
+    status: StatusInfo
+    is_locked: bool
+    low_rate_percent: int
+    min_group_size: int
+    has_low_rate: bool
+
+
+def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
+    """Per-team counts from two grouped queries: responses and personal invitations."""
+    team_ids = [team.id for team in assessment.teams]
+    responses: dict[int, tuple[int, int]] = {}
+    invitations: dict[int, tuple[int, int, int]] = {}
+    if team_ids:
+        for team_id, total, complete in session.execute(
+            select(Response.team_id, func.count(Response.id), func.count(Response.total))
+            .where(Response.team_id.in_(team_ids))
+            .group_by(Response.team_id)
+        ):
+            responses[team_id] = (total, complete)
+        for team_id, total, sent, answered in session.execute(
+            select(
+                Invitation.team_id,
+                func.count(Invitation.id),
+                func.count(Invitation.sent_at),
+                func.sum(case((Invitation.has_answered, 1), else_=0)),
+            )
+            .where(Invitation.team_id.in_(team_ids))
+            .group_by(Invitation.team_id)
+        ):
+            invitations[team_id] = (total, sent, int(answered or 0))
+    teams = []
+    for team in assessment.teams:
+        total, complete = responses.get(team.id, (0, 0))
+        invited, sent, answered = invitations.get(team.id, (0, 0, 0))
+        rate = None if not team.headcount else total * 100 // team.headcount
+        teams.append(
+            TeamProgress(
+                key=team.key,
+                name=team.name,
+                responses=total,
+                complete=complete,
+                incomplete=total - complete,
+                headcount=team.headcount,
+                rate=rate,
+                is_low=bool(team.headcount) and total * 100 < LOW_RATE_PERCENT * (team.headcount or 0),
+                is_over=bool(team.headcount) and total > (team.headcount or 0),
+                # The rule of scoring.team_result: too few scored responses to show.
+                is_withheld=complete < assessment.min_group_size,
+                invitations=invited,
+                invitations_sent=sent,
+                invitations_answered=answered,
+            )
+        )
+    total_responses = sum(t.responses for t in teams)
+    return Monitor(
+        teams=teams,
+        responses=total_responses,
+        status=status_info(assessment, now),
+        is_locked=total_responses > 0,
+        low_rate_percent=LOW_RATE_PERCENT,
+        min_group_size=assessment.min_group_size,
+        has_low_rate=any(team.is_low for team in teams),
+    )
+
+
+# --- Import and export -------------------------------------------------------------------------------
+
+
+def import_responses(
+    session: Session, assessment: Assessment, questionnaire: Questionnaire, data: bytes
+) -> StoredCounts:
+    """Check a responses CSV and store all of it, as the command line does.
+
+    Raises ``ImportRejected`` (nothing stored) when any row is wrong.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it")
+    rows = parse_responses_csv(data, questionnaire, {team.key: team.name for team in assessment.teams})
+    return add_responses(
+        session,
+        assessment,
+        questionnaire,
+        (NewResponse(r.team, r.answers, r.unit, r.comment) for r in rows),
+        ResponseSource.IMPORT,
+    )
+
+
+def _cell(value: str) -> str:
+    """Text that spreadsheet programs will not run as a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+@dataclass(frozen=True)
+class Export:
+    """The CSV file's bytes and the teams left out of it (by name)."""
+
+    data: bytes
+    withheld: list[str]
+    rows: int
+
+
+def export_responses(
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    shuffle: random.Random | None = None,
+) -> Export:
+    """The anonymous responses as CSV (the import's format), without teams below the threshold.
+
+    Rows are grouped by team and shuffled within each team, so their order says
+    nothing about when anyone answered. No ``unit`` column: a small unit could be
+    picked out even inside a team that is large enough.
+    """
+    result = compute_results(session, assessment, questionnaire)
+    shown = [team for team in assessment.teams if not result.teams[team.key].withheld]
+    withheld = [team.name for team in assessment.teams if result.teams[team.key].withheld]
+    by_team: dict[int, list[Response]] = {team.id: [] for team in shown}
+    if by_team:
+        for response in session.scalars(
+            select(Response).where(Response.team_id.in_(by_team)).options(selectinload(Response.answers))
+        ):
+            by_team[response.team_id].append(response)
+    shuffler = shuffle or random.SystemRandom()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([TEAM, *questionnaire.item_ids, COMMENT])
+    count = 0
+    for team in shown:
+        rows = by_team[team.id]
+        shuffler.shuffle(rows)
+        for response in rows:
+            values = {answer.item_id: answer.value for answer in response.answers}
+            writer.writerow(
+                [
+                    team.key,
+                    *(
+                        "" if values.get(item_id) is None else str(values[item_id])
+                        for item_id in questionnaire.item_ids
+                    ),
+                    _cell(response.comment or ""),
+                ]
+            )
+            count += 1
+    return Export(("\ufeff" + out.getvalue()).encode("utf-8"), withheld, count)
