@@ -32,6 +32,9 @@ def create_app(
     database and the generated secret key live).
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    # CSRF tokens live as long as the session, so a respondent who takes hours over
+    # the survey is not refused at the end (they are still bound to the session).
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
     app.config.update(settings.from_env())
     if isinstance(config, Mapping):
         app.config.update(config)

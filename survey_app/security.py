@@ -61,7 +61,9 @@ def init_app(app: Flask) -> None:
         strict_transport_security=not app.debug,
         frame_options="DENY",
         content_security_policy=CONTENT_SECURITY_POLICY,
-        referrer_policy="no-referrer",
+        # Same-origin requests keep their Referer (Flask-WTF checks it over HTTPS);
+        # survey links never leak to other sites.
+        referrer_policy="same-origin",
         session_cookie_secure=secure,
         session_cookie_http_only=True,
     )

@@ -139,3 +139,24 @@ def test_csrf_protects_the_sign_in_form(database_url: str, tmp_path: Path, make_
         base_url="https://survey.example.com",
     )
     assert response.status_code == 400
+
+
+def test_sign_in_over_https_with_the_forms_token_works(database_url: str, tmp_path: Path, make_user) -> None:
+    """Over HTTPS Flask-WTF also checks the Referer: the referrer policy must keep same-origin ones."""
+    import re
+
+    make_user("c@example.com")
+    app = _production_app(database_url, tmp_path)
+    client = app.test_client()
+    base = "https://survey.example.com"
+    page = client.get("/sign-in", base_url=base)
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post(
+        "/sign-in",
+        data={"email": "c@example.com", "password": PASSWORD, "csrf_token": token},
+        base_url=base,
+        headers={"Referer": f"{base}/sign-in"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace"

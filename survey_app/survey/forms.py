@@ -1,0 +1,74 @@
+"""Forms of the respondents' survey.
+
+CSRF tokens are bound to the browser session and do not expire while someone is
+answering: the app sets ``WTF_CSRF_TIME_LIMIT`` to None (see ``create_app``).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..questionnaire import Questionnaire
+from .services import DONT_KNOW, MAX_COMMENT, clean_comment, field_name
+
+#: What the buttons of a questionnaire page ask for.
+ACTIONS = ("next", "back", "save", "submit")
+
+COMMENT_LABEL = "What is the one change that would most improve how sales and marketing work together?"
+
+
+class SurveyForm(FlaskForm):
+    """Base of the survey's forms."""
+
+
+class StartForm(SurveyForm):
+    """The welcome page's start button (only the CSRF token)."""
+
+
+class ResumeForm(SurveyForm):
+    """Type the resume code (or paste the resume link) to go back to saved answers."""
+
+    code = StringField(
+        "Resume code",
+        validators=[
+            DataRequired(message="Enter the resume code you were given."),
+            Length(max=500, message="This is longer than any resume code: copy only the code."),
+        ],
+    )
+
+
+class AnswersForm(SurveyForm):
+    """One page of the questionnaire; ``answers_form`` adds a radio group per statement."""
+
+    #: "1" … for a page of the questionnaire, "all" for the review page.
+    page = HiddenField()
+    #: The button pressed (Next, Back, Save and finish later, Submit).
+    action = StringField()
+    comment = TextAreaField(COMMENT_LABEL)
+
+    def validate_comment(self, field: Field) -> None:
+        """Refuse a comment that is too long, saying by how much."""
+        length = len(clean_comment(field.data or ""))
+        if length > MAX_COMMENT:
+            raise ValidationError(
+                f"Your comment has {length:,} characters; shorten it to {MAX_COMMENT:,} characters or fewer."
+            )
+
+
+def answers_form(questionnaire: Questionnaire) -> type[AnswersForm]:
+    """A form class with one radio group (``q_<item id>``) per statement of ``questionnaire``.
+
+    Choices are not validated here: an unknown value counts as no answer
+    (``services.parse_answer``), since only a tampered form can send one.
+    """
+    scale = questionnaire.scale
+    choices = [SelectChoice(str(value), scale.labels[value]) for value in scale.values]
+    choices.append(SelectChoice(DONT_KNOW, scale.dont_know))
+    fields = {
+        field_name(item.id): RadioField(item.text, choices=choices, validate_choice=False)
+        for item in questionnaire.items
+    }
+    return type("QuestionnaireForm", (AnswersForm,), fields)
