@@ -1,0 +1,181 @@
+"""The three users' whole jobs in a real browser, with CSRF on and accessibility checks.
+
+Set SCREENSHOT_DIR to keep screenshots of the survey (phone and desktop) and the
+comparison page (``make screenshots`` writes them to docs/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from a11y import serious_violations
+from helpers import PASSWORD, TEST_SECRET, uniform
+from sqlalchemy import select
+
+from survey_app import db
+from survey_app.assessments import get_assessment, team_links
+from survey_app.models import Response
+
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
+
+
+def screenshot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
+    """Keep a full-page screenshot when SCREENSHOT_DIR is set."""
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}.png"), full_page=True)
+
+
+def link_of(app, slug: str, team: str, base_url: str) -> str:
+    with app.app_context():
+        assessment = get_assessment(db.get_session(), slug)
+        return next(link.url for link in team_links(assessment, TEST_SECRET, base_url) if link.team == team)
+
+
+def tab_to(page, predicate: str, limit: int = 60) -> None:  # noqa: ANN001 - Playwright page
+    """Press Tab until the focused element matches the JavaScript ``predicate`` (on ``el``)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element where {predicate}")
+
+
+def sign_in(page, base_url: str, email: str) -> None:  # noqa: ANN001 - Playwright page
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def test_respondent_answers_on_a_phone_with_the_keyboard_only(
+    app, live_server, phone, make_assessment
+) -> None:
+    slug = make_assessment(organization="Northwind")
+    page = phone
+    page.goto(link_of(app, slug, "sales", live_server.url))
+    assert "Northwind" in page.get_by_role("heading", level=1).inner_text()
+    assert serious_violations(page) == []
+    screenshot(page, "survey-welcome-phone")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Start')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert serious_violations(page) == []
+    screenshot(page, "survey-phone")
+
+    answered = 0
+    while page.locator("input[type=radio]").count():
+        for _ in range(page.locator("fieldset.statement").count()):
+            # Into the next statement's radio group: Space picks "Strongly disagree",
+            # three arrow presses move the choice to "Agree".
+            tab_to(page, "el.type === 'radio' && !el.closest('fieldset').querySelector(':checked')")
+            page.keyboard.press("Space")
+            for _ in range(3):
+                page.keyboard.press("ArrowDown")
+            answered += 1
+        progress = page.locator(".progress").inner_text()
+        tab_to(page, "el.tagName === 'BUTTON' && el.value === 'next'")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert f"{answered} of 20 answered" in page.locator(".progress").inner_text(), progress
+
+    assert answered == 20
+    tab_to(page, "el.tagName === 'TEXTAREA'")
+    page.keyboard.type("Meet every month to review the pipeline together.")
+    tab_to(page, "el.tagName === 'BUTTON' && el.value === 'submit'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/thanks")
+    assert "Thank you" in page.get_by_role("heading", level=1).inner_text()
+    assert serious_violations(page) == []
+
+    with app.app_context():
+        stored = db.get_session().scalars(select(Response)).all()
+    assert [(r.answered, r.total, r.comment) for r in stored] == [
+        (20, 80.0, "Meet every month to review the pipeline together.")
+    ]
+
+
+def test_survey_fits_a_laptop_screen(app, live_server, desktop, make_assessment) -> None:
+    slug = make_assessment(organization="Northwind")
+    page = desktop
+    page.goto(link_of(app, slug, "marketing", live_server.url))
+    page.get_by_role("button", name="Start the survey").click()
+    page.wait_for_url("**/q/**")
+    page.get_by_role("group", name=re.compile("Our actual sales")).get_by_label("Agree", exact=True).check()
+    assert "1 of 20 answered" in page.locator(".progress").inner_text()  # survey.js counts live
+    screenshot(page, "survey-desktop")
+    assert serious_violations(page) == []
+
+
+def test_consultant_creates_an_assessment_and_reads_its_links(app, live_server, desktop, make_user) -> None:
+    make_user("casey@example.com", "consultant", name="Casey Consultant")
+    page = desktop
+    sign_in(page, live_server.url, "casey@example.com")
+    page.get_by_role("link", name="New organization").click()
+    page.get_by_label("Organization name").fill("Globex Ltd")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create organization").click()
+    page.get_by_role("link", name="New assessment").click()
+    page.get_by_label("Name of the assessment").fill("Spring 2027")
+    page.get_by_role("button", name="Create assessment").click()
+    page.wait_for_url("**/a/globex-ltd-spring-2027")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Hand out survey links").click()
+    page.wait_for_url("**/distribute")
+    links = {
+        team: page.get_by_label(f"Survey link for {team}").input_value() for team in ("Sales", "Marketing")
+    }
+    assert links["Sales"] == link_of(app, "globex-ltd-spring-2027", "sales", live_server.url)
+    assert links["Marketing"].startswith(live_server.url + "/s/")
+    assert serious_violations(page) == []
+    page.goto(links["Marketing"])
+    assert "Globex Ltd" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_leader_reads_the_comparison_and_nothing_else(
+    app, live_server, desktop, make_user, make_assessment, add_answers
+) -> None:
+    ours = make_assessment(organization="Northwind", name="Review 2026")
+    theirs = make_assessment(organization="Globex", name="Secret review")
+    add_answers(ours, "sales", [uniform(4)] * 4 + [uniform(3)] * 2)
+    add_answers(ours, "marketing", [uniform(2)] * 3 + [uniform(3)] * 3)
+    make_user("lee@example.com", "leader", organization="Northwind", name="Lee Leader")
+    page = desktop
+    sign_in(page, live_server.url, "lee@example.com")
+    page.get_by_role("link", name="Review 2026").click()
+    page.wait_for_url(f"**/a/{ours}/results")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    # Sales (4 × 80 + 2 × 60) / 6 = 73.3; Marketing (3 × 40 + 3 × 60) / 6 = 50.0; mean 61.7.
+    assert heading == "Overall: Aligned (61.7 of 100), based on Sales and Marketing"
+    assert "Sales rates the relationship 23.3 points higher than Marketing" in page.inner_text("main")
+    assert serious_violations(page) == []
+    screenshot(page, "comparison-desktop")
+
+    for path in (f"/a/{theirs}/results", f"/a/{theirs}", f"/a/{theirs}/distribute", "/o/globex"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 404, path
+        assert "Secret review" not in page.content()
+    response = page.goto(live_server.url + f"/a/{ours}/distribute")
+    assert response.status == 403
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_comparison_page_has_no_sideways_overflow(
+    app, live_server, request, make_user, make_assessment, add_answers, viewport: str
+) -> None:
+    ours = make_assessment(organization="Northwind")
+    add_answers(ours, "sales", [uniform(4)] * 5)
+    add_answers(ours, "marketing", [uniform(2)] * 5)
+    make_user("lee@example.com", "leader", organization="Northwind")
+    page = request.getfixturevalue(viewport)
+    sign_in(page, live_server.url, "lee@example.com")
+    page.goto(f"{live_server.url}/a/{ours}/results")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    if viewport == "phone":
+        screenshot(page, "comparison-phone")
