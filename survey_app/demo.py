@@ -27,6 +27,10 @@ ASSESSMENT = "Alignment review 2026"
 CONSULTANT = "consultant@demo.example"
 LEADER = "leader@demo.example"
 SEED = 2006
+PURPOSE = (
+    "Northwind's leadership wants to know how well sales and marketing work together today,"
+    " so that next year's plan starts with the changes that matter most to both teams."
+)
 
 #: Each team's typical answer (1–5) per statement, k01…k20, and its head count.
 PROFILES: dict[str, tuple[int, tuple[float, ...]]] = {
@@ -90,14 +94,16 @@ def synthetic_responses(q: Questionnaire, seed: int = SEED) -> list[NewResponse]
     return responses
 
 
-def _set_password(session: Session, email: str, role: Role, organization: str) -> str:
+def _account(session: Session, email: str, name: str, role: Role, organization: str) -> tuple[User, str]:
+    """The demo account (created the first time) with a fresh password."""
     password = secrets.token_urlsafe(12)
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        create_user(session, email, role, password, organization)
+        user = create_user(session, email, role, password, organization)
+        user.name = name
     else:
         user.password_hash = hash_password(password)
-    return password
+    return user, password
 
 
 def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccounts:
@@ -106,16 +112,16 @@ def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccoun
     assessment = session.scalar(
         select(Assessment).where(Assessment.organization_id == org.id, Assessment.name == ASSESSMENT)
     )
+    consultant, consultant_password = _account(session, CONSULTANT, "Alex Morgan", Role.CONSULTANT, org.name)
+    _, leader_password = _account(session, LEADER, "Jordan Lee", Role.LEADER, org.name)
     created = assessment is None
     if assessment is None:
         assessment = create_assessment(
             session, organization=org.name, name=ASSESSMENT, questionnaire=q, secret_key=secret_key
         )
+        assessment.created_by_id = consultant.id
+        assessment.purpose = PURPOSE
         add_responses(session, assessment, q, synthetic_responses(q), ResponseSource.DEMO)
-    for team in assessment.teams:
-        team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
-    passwords = {
-        CONSULTANT: _set_password(session, CONSULTANT, Role.CONSULTANT, org.name),
-        LEADER: _set_password(session, LEADER, Role.LEADER, org.name),
-    }
-    return DemoAccounts(assessment.slug, created, passwords)
+        for team in assessment.teams:
+            team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
+    return DemoAccounts(assessment.slug, created, {CONSULTANT: consultant_password, LEADER: leader_password})
