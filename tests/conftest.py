@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from helpers import PASSWORD, TEST_SECRET
 from sqlalchemy import delete, text
 
 from survey_app import create_app, db, migrate
@@ -24,6 +23,8 @@ from survey_app.catalog import get_questionnaire
 from survey_app.models import Assessment, Base, ResponseSource
 from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
+
+from helpers import PASSWORD, TEST_SECRET
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -6,13 +6,14 @@ import json
 import re
 
 import pytest
-from helpers import TEST_SECRET, uniform
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from survey_app import create_app, db
 from survey_app.models import Assessment, Organization, Role, User
 from survey_app.paths import data_folder
+
+from helpers import TEST_SECRET, uniform
 
 PASSWORD = "correct horse battery"
 STAGES = {"undefined", "defined", "aligned", "integrated"}

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ITEM_IDS, csv_text
 from sqlalchemy import func, select
 
 from survey_app import db
 from survey_app.models import Response
+
+from helpers import ITEM_IDS, csv_text
 
 # Every statement plus the optional columns, deliberately not in questionnaire order.
 SHUFFLED = [

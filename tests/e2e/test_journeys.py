@@ -1,32 +1,18 @@
-"""The three users' whole jobs in a real browser, with CSRF on and accessibility checks.
-
-Set SCREENSHOT_DIR to keep screenshots of the survey (phone and desktop) and the
-comparison page (``make screenshots`` writes them to docs/).
-"""
+"""The three users' whole jobs in a real browser, with CSRF on and accessibility checks."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from a11y import serious_violations
-from helpers import PASSWORD, TEST_SECRET, uniform
 from sqlalchemy import select
 
 from survey_app import db
 from survey_app.assessments import get_assessment, team_links
 from survey_app.models import Response
 
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
-
-
-def screenshot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """Keep a full-page screenshot when SCREENSHOT_DIR is set."""
-    if SCREENSHOT_DIR:
-        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}.png"), full_page=True)
+from a11y import serious_violations
+from helpers import PASSWORD, TEST_SECRET, uniform
 
 
 def link_of(app, slug: str, team: str, base_url: str) -> str:
@@ -60,12 +46,10 @@ def test_respondent_answers_on_a_phone_with_the_keyboard_only(
     page.goto(link_of(app, slug, "sales", live_server.url))
     assert "Northwind" in page.get_by_role("heading", level=1).inner_text()
     assert serious_violations(page) == []
-    screenshot(page, "survey-welcome-phone")
     tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Start')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert serious_violations(page) == []
-    screenshot(page, "survey-phone")
 
     answered = 0
     while page.locator("input[type=radio]").count():
@@ -108,7 +92,6 @@ def test_survey_fits_a_laptop_screen(app, live_server, desktop, make_assessment)
     page.wait_for_url("**/q/**")
     page.get_by_role("group", name=re.compile("Our actual sales")).get_by_label("Agree", exact=True).check()
     assert "1 of 20 answered" in page.locator(".progress").inner_text()  # survey.js counts live
-    screenshot(page, "survey-desktop")
     assert serious_violations(page) == []
 
 
@@ -154,7 +137,6 @@ def test_leader_reads_the_comparison_and_nothing_else(
     assert heading == "Overall: Aligned (61.7 of 100), based on Sales and Marketing"
     assert "Sales rates the relationship 23.3 points higher than Marketing" in page.inner_text("main")
     assert serious_violations(page) == []
-    screenshot(page, "comparison-desktop")
 
     for path in (f"/a/{theirs}/results", f"/a/{theirs}", f"/a/{theirs}/distribute", "/o/globex"):
         response = page.goto(live_server.url + path)
@@ -177,5 +159,3 @@ def test_comparison_page_has_no_sideways_overflow(
     page.goto(f"{live_server.url}/a/{ours}/results")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
-    if viewport == "phone":
-        screenshot(page, "comparison-phone")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import uniform
 
 from survey_app.questionnaire import Questionnaire, load_questionnaire
 from survey_app.report_logic.bootstrap import (
@@ -17,6 +16,8 @@ from survey_app.report_logic.bootstrap import (
     stage_shares,
 )
 from survey_app.scoring import TeamSample, assess, sample_from_totals, summarize
+
+from helpers import uniform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KOTLER_PATH = REPO_ROOT / "questionnaires" / "kotler-2006.yaml"

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from helpers import ITEM_IDS, uniform
 
 from survey_app.questionnaire import Questionnaire, load_questionnaire
 from survey_app.report_logic.path import PathToNext, Step, overall_item_means, path_to_next
@@ -19,6 +18,8 @@ from survey_app.scoring import (
     assess,
     summarize,
 )
+
+from helpers import ITEM_IDS, uniform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KOTLER_PATH = REPO_ROOT / "questionnaires" / "kotler-2006.yaml"

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import ITEM_IDS, uniform
 
 from survey_app.questionnaire import Questionnaire, load_questionnaire
 from survey_app.report_logic.path import path_to_next
@@ -32,6 +31,8 @@ from survey_app.scoring import (
     assess,
     summarize,
 )
+
+from helpers import ITEM_IDS, uniform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KOTLER_PATH = REPO_ROOT / "questionnaires" / "kotler-2006.yaml"

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from helpers import ITEM_IDS, uniform
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -25,6 +24,8 @@ from survey_app.scoring import (
     team_result,
     welch_p_value,
 )
+
+from helpers import ITEM_IDS, uniform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KOTLER_PATH = REPO_ROOT / "questionnaires" / "kotler-2006.yaml"

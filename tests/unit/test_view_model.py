@@ -6,7 +6,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from helpers import ITEM_IDS, uniform
 
 from survey_app.compare import view_model as vm
 from survey_app.models import Assessment, Organization, Team
@@ -20,6 +19,8 @@ from survey_app.scoring import (
     assess,
     summarize,
 )
+
+from helpers import ITEM_IDS, uniform
 
 KOTLER_PATH = Path(__file__).resolve().parents[2] / "questionnaires" / "kotler-2006.yaml"
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, sign_in
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from survey_app import db
 from survey_app.models import Organization, Role, User
+
+from helpers import PASSWORD, sign_in
 
 NEW_PASSWORD = "another long passphrase"
 

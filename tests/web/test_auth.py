@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from helpers import PASSWORD, TEST_SECRET, sign_in
 from sqlalchemy import func, select
 
 from survey_app import create_app, db
 from survey_app.models import UserSession
+
+from helpers import PASSWORD, TEST_SECRET, sign_in
 
 
 def session_rows(app: Flask) -> int:
@@ -151,7 +152,7 @@ def test_sign_in_over_https_with_the_forms_token_works(database_url: str, tmp_pa
     base = "https://survey.example.com"
     page = client.get("/sign-in", base_url=base)
     assert page.headers["Referrer-Policy"] == "same-origin"
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))[1]
     response = client.post(
         "/sign-in",
         data={"email": "c@example.com", "password": PASSWORD, "csrf_token": token},

@@ -9,13 +9,14 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
-from helpers import ITEM_IDS, sign_in, uniform
 from sqlalchemy import select
 
 from survey_app import db
 from survey_app.assessments import get_assessment
 from survey_app.models import ResponseSource, Team
 from survey_app.responses import NewResponse, add_responses
+
+from helpers import ITEM_IDS, sign_in, uniform
 
 SCRIPT = "<script>alert(1)</script>"
 

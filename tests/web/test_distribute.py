@@ -16,13 +16,14 @@ import pytest
 import segno
 from aiosmtpd.controller import Controller
 from flask import Flask
-from helpers import TEST_SECRET, sign_in
 from sqlalchemy import select, update
 
 from survey_app import create_app, db
 from survey_app.distribute import mail, services
 from survey_app.models import Invitation, Team
 from survey_app.tokens import derive_token, new_salt
+
+from helpers import TEST_SECRET, sign_in
 
 PUBLIC = "http://127.0.0.1:5000"
 PERSONAL_LINK = re.compile(re.escape(PUBLIC) + r"/i/([A-Za-z0-9_-]+)")

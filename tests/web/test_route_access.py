@@ -10,9 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from helpers import sign_in, uniform
 from survey_app import db
 from survey_app.models import User
+
+from helpers import sign_in, uniform
 
 #: Routes anyone may open: the respondent's survey is guarded by its unguessable tokens.
 PUBLIC_ENDPOINTS = {"static", "main.index", "main.healthz", "auth.sign_in"}

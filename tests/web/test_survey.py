@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import itsdangerous.timed
 import pytest
 from flask_wtf.csrf import generate_csrf
-from helpers import ITEM_IDS, TEST_SECRET, sign_in
 from itsdangerous import SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -20,6 +19,8 @@ from survey_app.assessments import get_assessment, team_links
 from survey_app.models import Draft, Invitation, Response, ResponseAnswer, Team, User
 from survey_app.survey.forms import ResumeForm, StartForm, answers_form
 from survey_app.tokens import derive_token, new_salt, token_hash
+
+from helpers import ITEM_IDS, TEST_SECRET, sign_in
 
 PAGES = [ITEM_IDS[start : start + 5] for start in range(0, 20, 5)]
 LAST_PAGE = "5"

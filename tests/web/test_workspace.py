@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import ITEM_IDS, PASSWORD, TEST_SECRET, csv_text, sign_in, uniform
 from sqlalchemy import func, select
 
 from survey_app import create_app, db
@@ -28,6 +27,8 @@ from survey_app.models import (
     User,
 )
 from survey_app.workspace.services import MAX_IMPORT_BYTES, closing_day, opening_day
+
+from helpers import ITEM_IDS, PASSWORD, TEST_SECRET, csv_text, sign_in, uniform
 
 SLUG = "acme-spring-review"
 OTHER_SLUG = "globex-autumn"
