@@ -13,7 +13,7 @@ from .models import Assessment, Organization, Team
 from .questionnaire import Questionnaire
 from .scoring import MIN_GROUP_FLOOR
 from .slugs import slugify, unique_slug
-from .tokens import derive_token, new_salt, token_hash
+from .tokens import new_link, stored_link_token
 
 #: The teams every new assessment starts with: (key, display name).
 DEFAULT_TEAMS = (("sales", "Sales"), ("marketing", "Marketing"))
@@ -61,14 +61,8 @@ def get_or_create_organization(session: Session, name: str) -> Organization:
 
 def new_team(secret_key: str, key: str, name: str, position: int) -> Team:
     """A team with a fresh survey link."""
-    salt = new_salt()
-    return Team(
-        key=key,
-        name=name,
-        position=position,
-        link_salt=salt,
-        link_hash=token_hash(derive_token(secret_key, TEAM_LINK, salt)),
-    )
+    salt, link_hash = new_link(secret_key, TEAM_LINK)
+    return Team(key=key, name=name, position=position, link_salt=salt, link_hash=link_hash)
 
 
 def create_assessment(
@@ -136,8 +130,8 @@ def team_links(assessment: Assessment, secret_key: str, base_url: str) -> list[T
     """Each team's absolute survey URL (``/s/<token>``)."""
     links = []
     for team in assessment.teams:
-        token = derive_token(secret_key, TEAM_LINK, team.link_salt)
-        if token_hash(token) != team.link_hash:
+        token = stored_link_token(secret_key, TEAM_LINK, team.link_salt, team.link_hash)
+        if token is None:
             raise InvalidInput(
                 f"the link of team {team.key!r} was made with another SECRET_KEY;"
                 " set the SECRET_KEY it was created with"

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .datafile import DataFileError, duplicates, location
+
 SUFFIXES = (".yaml", ".yml", ".json")
 IDENTIFIER = r"^[a-z][a-z0-9_-]*$"
 
@@ -122,34 +124,8 @@ class Questionnaire(_Frozen):
         return self.stages[position + 1] if position + 1 < len(ids) else None
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(DataFileError):
     """A questionnaire file that cannot be used, with every problem found in it."""
-
-    def __init__(self, source: str, problems: Iterable[str]) -> None:
-        self.source = source
-        self.problems = list(problems)
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
-
-
-def _location(loc: Iterable[int | str]) -> str:
-    """Render a pydantic error location as ``items[3].dimension``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _duplicates(values: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for value in values:
-        if value in seen and value not in repeated:
-            repeated.append(value)
-        seen.add(value)
-    return repeated
 
 
 def _consistency_problems(q: Questionnaire) -> list[str]:
@@ -169,7 +145,7 @@ def _consistency_problems(q: Questionnaire) -> list[str]:
         ("items (key)", [i.key for i in q.items]),
         ("stages", [s.id for s in q.stages]),
     ):
-        for dup in _duplicates(ids):
+        for dup in duplicates(ids):
             problems.append(f"{what}: id {dup!r} is used more than once")
     known = {d.id for d in q.dimensions}
     for index, item in enumerate(q.items):
@@ -204,7 +180,7 @@ def parse_questionnaire(data: Any, source: str) -> Questionnaire:
         questionnaire = Questionnaire.model_validate(data)
     except ValidationError as exc:
         raise QuestionnaireError(
-            source, [f"{_location(err['loc'])}: {err['msg']}" for err in exc.errors()]
+            source, [f"{location(err['loc'])}: {err['msg']}" for err in exc.errors()]
         ) from None
     problems = _consistency_problems(questionnaire)
     if problems:

@@ -27,3 +27,15 @@ def derive_token(secret_key: str, purpose: str, salt: str) -> str:
 def token_hash(token: str) -> str:
     """The hex SHA-256 under which a token is stored and looked up."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_link(secret_key: str, purpose: str) -> tuple[str, str]:
+    """A fresh link: the (salt, hash) to store; the token itself is derived when needed."""
+    salt = new_salt()
+    return salt, token_hash(derive_token(secret_key, purpose, salt))
+
+
+def stored_link_token(secret_key: str, purpose: str, salt: str, stored_hash: str) -> str | None:
+    """The token of a stored link, or None when it was made under another secret key."""
+    token = derive_token(secret_key, purpose, salt)
+    return token if token_hash(token) == stored_hash else None

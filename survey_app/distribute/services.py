@@ -24,7 +24,7 @@ from ..accounts import EMAIL, MAX_EMAIL_LENGTH
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Invitation, Team
 from ..questionnaire import Questionnaire
-from ..tokens import derive_token, new_salt, token_hash
+from ..tokens import new_link, stored_link_token
 from . import mail
 
 #: Purpose string mixed into invitation tokens; the survey blueprint derives the same.
@@ -198,14 +198,8 @@ def check_people(session: Session, assessment_id: int, people: Sequence[Person])
 
 def new_invitation(secret_key: str, team_id: int, name: str, email: str) -> Invitation:
     """An invitation with a fresh personal link (only the link's hash is kept)."""
-    salt = new_salt()
-    return Invitation(
-        team_id=team_id,
-        name=name,
-        email=email,
-        link_salt=salt,
-        link_hash=token_hash(derive_token(secret_key, INVITATION_LINK, salt)),
-    )
+    salt, link_hash = new_link(secret_key, INVITATION_LINK)
+    return Invitation(team_id=team_id, name=name, email=email, link_salt=salt, link_hash=link_hash)
 
 
 def create_invitations(
@@ -322,8 +316,8 @@ def invitation_links(
     for invitation in _invitations(session, assessment_id):
         if pending_only and not is_pending(invitation):
             continue
-        token = derive_token(secret_key, INVITATION_LINK, invitation.link_salt)
-        if token_hash(token) != invitation.link_hash:
+        token = stored_link_token(secret_key, INVITATION_LINK, invitation.link_salt, invitation.link_hash)
+        if token is None:
             raise InvalidInput(
                 f"the personal link of {invitation.email or f'invitation {invitation.id}'} was made with"
                 " another SECRET_KEY; set the SECRET_KEY it was created with"

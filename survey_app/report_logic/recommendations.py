@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..datafile import DataFileError
 from ..questionnaire import IDENTIFIER, Questionnaire
 from ..scoring import AssessmentResult
 from .path import PathToNext, path_to_next
@@ -75,16 +76,8 @@ class Library:
         return tuple(entry for entry in self.entries if entry.kind == kind and entry.target == target)
 
 
-class LibraryError(Exception):
+class LibraryError(DataFileError):
     """A recommendations file that cannot be used, with every problem found in it."""
-
-    def __init__(self, source: str, problems: Iterable[str]) -> None:
-        self.source = source
-        self.problems = list(problems)
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 
 
 def transition_id(lower: str, upper: str) -> str:
