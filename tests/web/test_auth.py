@@ -161,3 +161,45 @@ def test_sign_in_over_https_with_the_forms_token_works(database_url: str, tmp_pa
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/workspace"
+
+
+def _redis_url() -> str | None:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return None
+    return "redis://127.0.0.1:6379/15"
+
+
+def test_rate_limit_counts_are_kept_in_redis_for_all_server_processes(
+    database_url: str, tmp_path: Path, make_user
+) -> None:
+    """With REDIS_URL set, sign-in attempts are counted in Redis, which every worker shares."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    store = redis.Redis.from_url(url)
+    store.flushdb()
+    make_user("c@example.com")
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "REDIS_URL": url,
+        },
+        instance_path=str(tmp_path),
+    )
+    client = app.test_client()
+    for _ in range(3):
+        sign_in(client, "c@example.com", "a wrong guess here")
+    counters = {
+        key.decode(): int(store.get(key)) for key in store.keys("LIMIT*") if store.type(key) == b"string"
+    }
+    store.flushdb()
+    assert any("sign_in" in key and count == 3 for key, count in counters.items()), counters
