@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .questionnaire import Questionnaire
 
@@ -277,15 +277,38 @@ def welch_p_value(a: TeamSample, b: TeamSample) -> float | None:
 
 
 def mann_whitney_p_value(q: Questionnaire, a: Sequence[int], b: Sequence[int]) -> float | None:
-    """Two-sided Mann–Whitney U test on two answer-frequency tables; None when not computable."""
-    values = np.arange(q.scale.min, q.scale.max + 1)
-    x = np.repeat(values, np.asarray(a, dtype=int)) if len(a) else np.array([], dtype=int)
-    y = np.repeat(values, np.asarray(b, dtype=int)) if len(b) else np.array([], dtype=int)
-    if len(x) < 2 or len(y) < 2:
+    """Two-sided Mann–Whitney U test on two answer-frequency tables; None when not computable.
+
+    Computed from the tables alone (memory does not grow with the number of answers),
+    exactly as ``scipy.stats.mannwhitneyu`` does on the raw answers: midranks, the
+    normal approximation with tie correction and continuity correction; and scipy's
+    exact distribution in the one case where it uses it (no ties, a sample of at
+    most 8), which with one answer per scale value means at most five answers.
+    """
+    width = len(q.scale.values)
+    a = list(a) or [0] * width
+    b = list(b) or [0] * width
+    n1, n2 = sum(a), sum(b)
+    combined = [x + y for x, y in zip(a, b, strict=True)]
+    if n1 < 2 or n2 < 2:
         return None
-    if np.ptp(np.concatenate([x, y])) == 0:
+    if sum(1 for count in combined if count) < 2:
         return None  # every answer the same: no variance to test
-    return _finite(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+    if max(combined) == 1:
+        values = np.arange(q.scale.min, q.scale.max + 1)
+        x, y = np.repeat(values, a), np.repeat(values, b)
+        return _finite(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+    rank_sum, below = 0.0, 0
+    for count_a, count in zip(a, combined, strict=True):
+        rank_sum += count_a * (below + (count + 1) / 2)  # midrank of this answer value
+        below += count
+    u1 = rank_sum - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    n = n1 + n2
+    tie_term = sum(count**3 - count for count in combined)  # exact integers
+    spread = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    z = (u - n1 * n2 / 2 - 0.5) / spread
+    return _finite(min(1.0, max(0.0, 2 * float(special.ndtr(-z)))))
 
 
 def _finite(value: float) -> float | None:
