@@ -279,10 +279,30 @@ def stage_ladder(
             right_end = max(point.value, point.high if point.high is not None else point.value)
             left_end = min(point.value, point.low if point.low is not None else point.value)
             text = f"{point.label} {_fmt(point.value, 1)}"
+            # A white ground, so the dotted lines of the rows above never run through a label.
+            ground = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
             if right_end < high - 0.3 * span:
-                ax.text(right_end + 0.012 * span, y, text, va="center", ha="left", fontsize=10)
+                ax.text(
+                    right_end + 0.012 * span,
+                    y,
+                    text,
+                    va="center",
+                    ha="left",
+                    fontsize=10,
+                    bbox=ground,
+                    zorder=5,
+                )
             else:
-                ax.text(left_end - 0.012 * span, y, text, va="center", ha="right", fontsize=10)
+                ax.text(
+                    left_end - 0.012 * span,
+                    y,
+                    text,
+                    va="center",
+                    ha="right",
+                    fontsize=10,
+                    bbox=ground,
+                    zorder=5,
+                )
         ax.set_xlim(low, high)
         ax.set_ylim(-0.55, rows + 0.6)
         ax.set_xticks([band.lower for band in bands] + [high])
@@ -457,4 +477,134 @@ def gap_bars(
         )
         ax.set_xlabel(f"Difference of means ({first_name} − {second_name}), on the 1–5 scale")
         _axes_style(ax, grid_axis="x")
+        return _to_svg(fig, chart_id, summary)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One team's totals: how many responses have each total, and a note ("n = 24, SD 9.8")."""
+
+    label: str
+    counts: Sequence[tuple[float, int]]
+    style: Style
+    note: str = ""
+
+
+def _binned(counts: Sequence[tuple[float, int]], edges: Sequence[float]) -> list[int]:
+    """How many totals fall in each bin; a total on an inner edge goes to the upper bin."""
+    binned = [0] * (len(edges) - 1)
+    for total, count in counts:
+        index = 0
+        while index < len(binned) - 1 and total >= edges[index + 1]:
+            index += 1
+        binned[index] += count
+    return binned
+
+
+def totals_distribution(
+    bands: Sequence[Band],
+    teams: Sequence[Distribution],
+    *,
+    bin_width: float = 5.0,
+    chart_id: str | None = None,
+    summary: str | None = None,
+) -> str:
+    """Each team's totals as a histogram (share of the team per bin), one panel per team.
+
+    A strip of the stage bands heads the chart; the panels below share its score axis,
+    which starts at its true minimum, with the bands faintly behind the bars. Each bar
+    carries its count, the team's mean is a labelled dashed line, and the team's name and
+    note head its panel.
+    """
+    chart_id = chart_id or new_chart_id()
+    low, high = bands[0].lower, bands[-1].upper
+    span = high - low
+    steps = max(1, round(span / bin_width))
+    edges = [low + i * span / steps for i in range(steps + 1)]
+    if summary is None:
+        summary = "Distribution of totals: " + "; ".join(
+            f"{team.label} {team.note}".strip() for team in teams
+        )
+    fills = stage_colours(len(bands))
+    with _drawing(chart_id):
+        rows = max(len(teams), 1)
+        fig = Figure(figsize=(WIDTH, 0.9 + 1.6 * rows))
+        grid = fig.add_gridspec(rows + 1, 1, height_ratios=[0.28] + [1.0] * rows, hspace=0.6)
+        strip = fig.add_subplot(grid[0])
+        for band, fill in zip(bands, fills, strict=True):
+            strip.barh(0, band.upper - band.lower, left=band.lower, height=1, color=fill, edgecolor="white")
+            strip.text(
+                (band.lower + band.upper) / 2,
+                0,
+                band.label,
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                color="white" if _is_dark(fill) else INK,
+            )
+        strip.set_xlim(low, high)
+        strip.set_ylim(-0.5, 0.5)
+        strip.set_axis_off()
+        axes = [fig.add_subplot(grid[row + 1], sharex=strip) for row in range(len(teams))]
+        binned_teams = [_binned(team.counts, edges) for team in teams]
+        shares_teams = [
+            [100 * count / sum(binned) if sum(binned) else 0.0 for count in binned] for binned in binned_teams
+        ]
+        # One vertical scale for every panel, so the teams' shapes compare directly.
+        top = max((max(shares, default=0.0) for shares in shares_teams), default=0.0) or 1.0
+        widths = [edges[i + 1] - edges[i] for i in range(len(edges) - 1)]
+        for ax, team, binned, shares in zip(axes, teams, binned_teams, shares_teams, strict=True):
+            n = sum(binned)
+            for band, fill in zip(bands, fills, strict=True):
+                ax.axvspan(band.lower, band.upper, color=fill, alpha=0.25, linewidth=0, zorder=0)
+            ax.bar(
+                edges[:-1],
+                shares,
+                width=widths,
+                align="edge",
+                color=team.style.colour,
+                hatch=team.style.hatch,
+                edgecolor=INK,
+                linewidth=0.6,
+                zorder=2,
+            )
+            for left, width, count, share in zip(edges, widths, binned, shares, strict=False):
+                if count:
+                    ax.text(
+                        left + width / 2,
+                        share + top * 0.07,
+                        str(count),
+                        ha="center",
+                        va="bottom",
+                        fontsize=8,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3},
+                        zorder=4,
+                    )
+            if n:
+                mean = sum(total * count for total, count in team.counts) / n
+                ax.axvline(mean, color=INK, linewidth=1.2, linestyle="--", zorder=3)
+                right = mean < high - 0.2 * span
+                ax.text(
+                    mean + (0.01 if right else -0.01) * span,
+                    top * 1.42,
+                    f"mean {_fmt(mean, 1)}",
+                    ha="left" if right else "right",
+                    va="center",
+                    fontsize=8,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
+                    zorder=4,
+                )
+            ax.set_title(team.label, loc="left", fontsize=10, fontweight="bold")
+            if team.note:
+                ax.set_title(team.note, loc="right", fontsize=9, color=MUTED)
+            ax.set_ylim(0, top * 1.6)
+            ax.set_ylabel("% of team", fontsize=8, color=MUTED)
+            ax.tick_params(axis="y", labelsize=8, colors=MUTED, length=2)
+            ax.tick_params(axis="x", labelbottom=ax is axes[-1])
+            _axes_style(ax, grid_axis=None)
+            ax.spines["left"].set_visible(True)
+        if axes:
+            axes[-1].set_xticks([band.lower for band in bands] + [high])
+            axes[-1].set_xlabel(f"Total score ({low:g}–{high:g}), in bins of {bin_width:g} points")
         return _to_svg(fig, chart_id, summary)

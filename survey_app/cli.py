@@ -18,6 +18,7 @@ from .errors import InvalidInput, NotFound
 from .importing import ImportRejected, parse_responses_csv
 from .models import Assessment, ResponseSource, Role
 from .questionnaire import Questionnaire, load_catalog
+from .report import services as report_services
 from .responses import NewResponse, add_responses
 from .results import compute_results, results_json
 from .results_text import format_results
@@ -220,6 +221,34 @@ def demo_command() -> None:
         click.echo(f"  {email}  {password}")
 
 
+@click.command("report", cls=Command)
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE.pdf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF.",
+)
+@click.option(
+    "--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True
+)
+@with_appcontext
+@friendly_errors
+def report_command(slug: str, output: Path, paper: str) -> None:
+    """Write an assessment's PDF gap report."""
+    session = db.get_session()
+    assessment = get_assessment(session, slug)
+    questionnaire = _questionnaire_of(assessment)
+    report_services.check_output(output)
+    rendered = report_services.report_pdf(
+        session, assessment, questionnaire, paper.lower(), progress=lambda step: click.echo(step, err=True)
+    )
+    report_services.write_pdf(output, rendered.pdf)
+    click.echo(f"Wrote the report of {assessment.slug} to {output} ({rendered.pages} pages).")
+
+
 def register(app: Flask) -> None:
     """Add the commands to ``app.cli``."""
     for command in (
@@ -231,5 +260,6 @@ def register(app: Flask) -> None:
         results_command,
         questionnaires_group,
         demo_command,
+        report_command,
     ):
         app.cli.add_command(command)

@@ -1,0 +1,76 @@
+"""Forms of the report's pages: commentary and action plan, logo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from .services import MAX_ACTION_LENGTH, MAX_ACTIONS, MAX_COMMENTARY_LENGTH, MAX_OWNER_LENGTH
+
+#: Empty rows offered under the stored ones, so actions can be added without JavaScript.
+BLANK_ROWS = 3
+DATE_MESSAGE = "Enter a date such as 2027-03-31."
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionRowForm(Form):
+    """One action: what, who, by when; ticking "remove" drops it."""
+
+    action = StringField(
+        "Action",
+        validators=[
+            Length(
+                max=MAX_ACTION_LENGTH,
+                message=f"The action must be at most {MAX_ACTION_LENGTH} characters long.",
+            )
+        ],
+        filters=[_strip],
+    )
+    owner = StringField(
+        "Owner",
+        validators=[
+            Length(
+                max=MAX_OWNER_LENGTH, message=f"The owner must be at most {MAX_OWNER_LENGTH} characters long."
+            )
+        ],
+        filters=[_strip],
+    )
+    due_on = DateField("Due date", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    remove = BooleanField("Remove this action")
+
+
+class CommentaryForm(FlaskForm):
+    """The consultant's commentary and the action plan of an assessment."""
+
+    commentary = TextAreaField(
+        "Commentary",
+        validators=[
+            Length(
+                max=MAX_COMMENTARY_LENGTH,
+                message=f"The commentary must be at most {MAX_COMMENTARY_LENGTH:,} characters long.",
+            )
+        ],
+        filters=[_strip],
+    )
+    actions = FieldList(FormField(ActionRowForm), min_entries=0, max_entries=MAX_ACTIONS + BLANK_ROWS)
+
+
+class LogoForm(FlaskForm):
+    """Upload a logo for the report cover."""
+
+    logo = FileField(
+        "Logo file (PNG or JPEG, at most 1 MB)",
+        validators=[FileRequired(message="Choose a PNG or JPEG file to upload.")],
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
+
+
+class RemoveLogoForm(FlaskForm):
+    """Remove the logo (a button and the CSRF token only)."""

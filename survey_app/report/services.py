@@ -1,0 +1,252 @@
+"""The work behind the report's pages: the PDF, the commentary and action plan, the logo.
+
+Functions take a SQLAlchemy session and plain values; they never touch the request,
+and they raise ``InvalidInput`` (``FieldInvalid`` when one form field is to blame).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, NotFound
+from ..models import ActionItem, Assessment, User
+from ..questionnaire import Questionnaire
+from .assets import data_url
+
+if TYPE_CHECKING:
+    from .render import RenderedReport
+
+#: The largest logo file accepted, in bytes.
+MAX_LOGO_BYTES = 1024 * 1024
+#: The largest logo accepted, in pixels (width × height): a small file can still unpack huge.
+MAX_LOGO_PIXELS = 25_000_000
+#: What Pillow calls the accepted formats, and their media types.
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+#: How PNG and JPEG files start.
+SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+MAX_COMMENTARY_LENGTH = 10_000
+MAX_ACTIONS = 30
+MAX_ACTION_LENGTH = 500
+MAX_OWNER_LENGTH = 200
+
+
+class FieldInvalid(InvalidInput):
+    """Input that breaks a rule, blamed on one form field (``actions-2-action``, ``logo``)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(reason)
+
+
+# --- The PDF ------------------------------------------------------------------------------------------
+
+
+def report_pdf(
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Questionnaire | None,
+    paper: str = "a4",
+    progress: Callable[[str], None] | None = None,
+) -> RenderedReport:
+    """The assessment's PDF report."""
+    # Imported here: WeasyPrint takes half a second to load, which pages and commands
+    # that never make a PDF need not pay.
+    from .render import build_report
+
+    if questionnaire is None:
+        raise NotFound(
+            f"the questionnaire {assessment.questionnaire_id!r} of assessment {assessment.slug!r}"
+            " is not installed"
+        )
+    return build_report(session, assessment, questionnaire, paper=paper, progress=progress)
+
+
+def check_output(path: Path) -> None:
+    """Fail early, before the slow work, when the PDF could not be written to ``path``."""
+    if path.is_dir():
+        raise InvalidInput(f"cannot write {path}: it is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput(f"cannot write {path}: the folder {folder} does not exist")
+    writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK | os.X_OK)
+    if not writable:
+        raise InvalidInput(f"cannot write {path}: permission denied")
+
+
+def write_pdf(path: Path, data: bytes) -> None:
+    """Write the PDF to ``path``, as one readable error when that fails."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def report_filename(assessment: Assessment) -> str:
+    """The download's file name: the slug is URL- and file-safe."""
+    return f"{assessment.slug}-report.pdf"
+
+
+# --- Commentary and action plan -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """One row of the action plan as entered."""
+
+    action: str
+    owner: str = ""
+    due_on: date | None = None
+
+
+def action_rows(session: Session, assessment: Assessment) -> list[ActionInput]:
+    """The stored action plan, in order."""
+    rows = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.assessment_id == assessment.id)
+        .order_by(ActionItem.position, ActionItem.id)
+    )
+    return [ActionInput(row.action, row.owner, row.due_on) for row in rows]
+
+
+def save_commentary(
+    session: Session, assessment: Assessment, commentary: str, actions: Sequence[ActionInput]
+) -> int:
+    """Replace the commentary and the action plan; rows without an action are dropped.
+
+    Returns how many actions are stored.
+    """
+    commentary = commentary.strip()
+    if len(commentary) > MAX_COMMENTARY_LENGTH:
+        raise FieldInvalid(
+            "commentary", f"The commentary must be at most {MAX_COMMENTARY_LENGTH:,} characters long."
+        )
+    kept: list[ActionInput] = []
+    for index, row in enumerate(actions):
+        action, owner = row.action.strip(), row.owner.strip()
+        if not action:
+            if owner or row.due_on is not None:
+                raise FieldInvalid(
+                    f"actions-{index}-action", "Enter the action, or clear the owner and the date."
+                )
+            continue
+        if len(action) > MAX_ACTION_LENGTH:
+            raise FieldInvalid(
+                f"actions-{index}-action", f"The action must be at most {MAX_ACTION_LENGTH} characters long."
+            )
+        if len(owner) > MAX_OWNER_LENGTH:
+            raise FieldInvalid(
+                f"actions-{index}-owner", f"The owner must be at most {MAX_OWNER_LENGTH} characters long."
+            )
+        kept.append(ActionInput(action, owner, row.due_on))
+    if len(kept) > MAX_ACTIONS:
+        raise InvalidInput(f"An action plan can have at most {MAX_ACTIONS} actions.")
+    assessment.commentary = commentary
+    session.execute(delete(ActionItem).where(ActionItem.assessment_id == assessment.id))
+    for position, row in enumerate(kept):
+        session.add(
+            ActionItem(
+                assessment_id=assessment.id,
+                position=position,
+                action=row.action,
+                owner=row.owner,
+                due_on=row.due_on,
+            )
+        )
+    session.flush()
+    return len(kept)
+
+
+# --- The consultant's logo --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogoInfo:
+    """A stored logo as the profile page describes it."""
+
+    media_type: str
+    size_text: str
+    width: int
+    height: int
+    data_url: str
+
+
+def check_logo(data: bytes) -> str:
+    """The media type of an acceptable logo (PNG or JPEG, at most 1 MB, a real image), or raise."""
+    if not data:
+        raise FieldInvalid("logo", "The file is empty. Choose a PNG or JPEG image.")
+    if len(data) > MAX_LOGO_BYTES:
+        raise FieldInvalid(
+            "logo", f"The file is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB. Choose a smaller image."
+        )
+    not_an_image = FieldInvalid("logo", "The file is not a PNG or JPEG image. Choose a PNG or JPEG file.")
+    if not data.startswith(SIGNATURES):
+        if b"<svg" in data[:1024].lower():
+            raise FieldInvalid("logo", "SVG images are not accepted: upload the logo as PNG or JPEG.")
+        raise not_an_image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                media_type = LOGO_FORMATS.get(image.format or "")
+                if media_type is None:
+                    raise not_an_image
+                width, height = image.size
+                if width * height > MAX_LOGO_PIXELS:
+                    raise FieldInvalid("logo", "The image has too many pixels. Scale it down and try again.")
+                image.verify()
+            # verify() leaves the image unusable: decode it fully from a fresh start.
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except FieldInvalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
+        raise not_an_image from None
+    return media_type
+
+
+def set_logo(session: Session, user_id: int, data: bytes) -> str:
+    """Store ``data`` as the user's logo after checking it; returns its media type."""
+    media_type = check_logo(data)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    user.logo = data
+    user.logo_type = media_type
+    session.flush()
+    return media_type
+
+
+def remove_logo(session: Session, user_id: int) -> bool:
+    """Remove the user's logo; whether there was one."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    had_logo = user.logo_type is not None
+    user.logo = None
+    user.logo_type = None
+    session.flush()
+    return had_logo
+
+
+def logo_info(session: Session, user_id: int) -> LogoInfo | None:
+    """The user's logo, described, or None."""
+    row = session.execute(select(User.logo, User.logo_type).where(User.id == user_id)).one_or_none()
+    if row is None or not row.logo or row.logo_type not in LOGO_FORMATS.values():
+        return None
+    with Image.open(io.BytesIO(row.logo)) as image:
+        width, height = image.size
+    size = len(row.logo)
+    size_text = f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
+    return LogoInfo(row.logo_type, size_text, width, height, data_url(row.logo, row.logo_type))

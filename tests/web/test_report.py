@@ -1,0 +1,744 @@
+"""The PDF gap report: its figures, anonymity, escaping, path and recommendations; its pages and command."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from survey_app import create_app, db
+from survey_app.assessments import get_assessment
+from survey_app.catalog import get_questionnaire
+from survey_app.models import ActionItem, ResponseSource, Team, User
+from survey_app.paths import data_folder
+from survey_app.report import services
+from survey_app.report_logic.recommendations import choose, load_library
+from survey_app.responses import NewResponse, add_responses
+from survey_app.results import compute_results
+
+from helpers import ITEM_IDS, PASSWORD, TEST_SECRET, sign_in, uniform
+
+SCRIPT = "<script>alert(1)</script>"
+STAGE_LABELS = {
+    "undefined": "Undefined",
+    "defined": "Defined",
+    "aligned": "Aligned",
+    "integrated": "Integrated",
+}
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, whitespace made single spaces (no-break spaces plain, "short-⏎term" whole)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [
+        " ".join(re.sub(r"-\n", "-", page.extract_text()).replace("\u00a0", " ").split())
+        for page in reader.pages
+    ]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(page_texts(pdf))
+
+
+def download(client, slug: str, **query: str) -> bytes:
+    response = client.get(f"/a/{slug}/report.pdf", query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{slug}-report.pdf"'
+    assert response.data.startswith(b"%PDF")
+    return response.data
+
+
+def results_json(runner, slug: str) -> dict:
+    result = runner.invoke(args=["results", slug, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def varied(high: list[int], low: list[int], count: int, first: int = 10) -> list[dict[str, int | None]]:
+    """``count`` responses: the first ``first`` statements cycle through ``high``, the others ``low``."""
+    return [
+        {
+            item: (high if index < first else low)[n % len(high if index < first else low)]
+            for index, item in enumerate(ITEM_IDS)
+        }
+        for n in range(count)
+    ]
+
+
+def answers(**values: int) -> dict[str, int | None]:
+    """Every statement answered 3, except those given (``k02=1``)."""
+    return {item: values.get(item, 3) for item in ITEM_IDS}
+
+
+def add_comments(app, kotler, slug: str, team: str, comments: list[str], value: int = 3) -> None:
+    with app.app_context(), db.write_session() as session:
+        add_responses(
+            session,
+            get_assessment(session, slug),
+            kotler,
+            [NewResponse(team, uniform(value), comment=comment) for comment in comments],
+            ResponseSource.IMPORT,
+        )
+
+
+def rename_team(app, slug: str, key: str, name: str) -> None:
+    with app.app_context(), db.write_session() as session:
+        assessment = get_assessment(session, slug)
+        team = session.scalar(select(Team).where(Team.assessment_id == assessment.id, Team.key == key))
+        team.name = name
+
+
+def statement_text(kotler, item_id: str) -> str:
+    return next(item.text for item in kotler.items if item.id == item_id)
+
+
+def png_bytes(size: tuple[int, int] = (120, 40), noise: bool = False) -> bytes:
+    image = Image.new("RGB", size, "#0b4f8a")
+    if noise:  # incompressible pixels, to make a large file
+        image = Image.frombytes("RGB", size, random.Random(1).randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def both_shown(make_assessment, add_answers, make_user, client) -> str:
+    """Acme's assessment where Sales agrees much more than Marketing on statements 1–10."""
+    slug = make_assessment(organization="Acme", min_group=5)
+    add_answers(slug, "sales", varied([4, 5], [3, 4], 12))
+    add_answers(slug, "marketing", varied([2, 3], [3, 4], 12) + [uniform(None, answered=5)])
+    make_user("consultant@example.com", "consultant", organization="Acme")
+    sign_in(client, "consultant@example.com")
+    return slug
+
+
+@pytest.fixture
+def two_orgs(make_assessment, make_user) -> dict[str, str]:
+    acme = make_assessment(organization="Acme")
+    globex = make_assessment(organization="Globex")
+    make_user("admin@example.com", "admin")
+    make_user("lead@acme.example", "leader", organization="Acme")
+    make_user("lead@globex.example", "leader", organization="Globex")
+    make_user("c@acme.example", "consultant", organization="Acme")
+    make_user("c@globex.example", "consultant", organization="Globex")
+    return {"acme": acme, "globex": globex}
+
+
+# --- what the report says -------------------------------------------------------------------------
+
+
+def test_report_states_the_stages_scores_and_teams_the_cli_gives(client, runner, both_shown) -> None:
+    data = results_json(runner, both_shown)
+    pdf = download(client, both_shown)
+    text = pdf_text(pdf)
+    assert data["organization"] in text
+    for key, name in (("sales", "Sales"), ("marketing", "Marketing")):
+        team = data["teams"][key]
+        assert team["withheld"] is False
+        row = re.search(rf"{name} {team['responses']} scored responses (\d+\.\d) ", text)
+        assert row is not None, f"no summary row for {name}"
+        assert row.group(1) == f"{team['score']:.1f}"
+        low, high = team["ci95"]
+        assert f"{low:.1f}–{high:.1f}" in text
+        assert f"{name} {team['score']:.1f}" in text  # the ladder's label, as text in the chart
+        assert STAGE_LABELS[team["stage"]] in text
+        for dim_mean in team["dimensions"].values():
+            assert f"{dim_mean:.2f}" in text
+    overall = data["overall"]
+    stage = STAGE_LABELS[overall["stage"]]
+    assert (
+        f"Overall, sales and marketing work together at the {stage} stage ({overall['score']:.1f} of 100)"
+        in text
+    )
+    assert f"Overall {overall['score']:.1f}" in text
+    gap = data["gap"]
+    assert f"Sales rates the relationship {gap['score']:.1f} points higher than Marketing" in text
+    # Structure: numbered sections in the contents with page numbers, every page numbered.
+    pages = page_texts(pdf)
+    assert all(f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages[1:], start=2))
+    assert re.search(r"1 Executive summary ?\.+ ?3 ", pages[1])
+    for title in ("Executive summary", "The four stages", "Six dimensions", "Statement by statement"):
+        assert title in pages[1]
+    assert "Path to the next stage" in pages[1]
+    assert "Method" in pages[1]
+    # No commentary and no actions: no such section, and no entry in the contents.
+    assert "commentary and action plan" not in text.lower()
+    # The running header names the organization and the assessment.
+    assert all("Acme · Spring review" in page for page in pages[1:])
+    assert "Acme · Spring review" not in pages[0]  # the cover has no running header
+
+
+def test_the_pdf_is_tagged_with_a_title_and_language(client, both_shown) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(download(client, both_shown)))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en"
+    assert reader.metadata.title == "Sales and marketing alignment: Spring review (Acme)"
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_letter_paper_on_request(client, both_shown) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(download(client, both_shown, paper="letter")))
+    width, height = (float(v) for v in reader.pages[2].mediabox[2:])
+    assert (round(width), round(height)) == (612, 792)
+    assert client.get(f"/a/{both_shown}/report.pdf?paper=legal").status_code == 400
+
+
+def test_withheld_team_has_no_numbers_or_comments_in_the_report(
+    app, kotler, client, make_assessment, add_answers, make_user
+) -> None:
+    slug = make_assessment(organization="Acme", min_group=5)
+    add_answers(slug, "sales", [uniform(3)] * 3 + [uniform(4)] * 2)
+    add_comments(app, kotler, slug, "sales", ["Sales sees progress"], value=3)
+    # Marketing would score 46.7 with statement means 2.33: none of that may appear.
+    add_answers(slug, "marketing", [uniform(2), uniform(2)])
+    add_comments(app, kotler, slug, "marketing", ["Marketing secret remark"], value=3)
+    make_user("lead@acme.example", "leader", organization="Acme")
+    sign_in(client, "lead@acme.example")
+    text = pdf_text(download(client, slug))
+    assert "46.7" not in text
+    assert "2.33" not in text
+    assert "Marketing secret remark" not in text
+    assert "Marketing is not shown: fewer than 5 people answered." in text
+    assert "fewer than 5" in text  # its response count is only given as a bound
+    assert "Sales sees progress" in text
+    assert "66.7" in text  # Sales: (4 × 60 + 2 × 80) / 6
+    assert "3.33" in text
+
+
+def test_user_text_with_markup_prints_literally(
+    app, kotler, client, make_assessment, add_answers, make_user
+) -> None:
+    org = "<b>Acme & Co</b>"
+    slug = make_assessment(organization=org, name="<i>Spring</i> review", min_group=5)
+    add_answers(slug, "sales", varied([4, 5], [3, 4], 6))
+    add_answers(slug, "marketing", varied([2, 3], [3, 4], 6))
+    add_comments(app, kotler, slug, "marketing", ['<img src="file:///etc/passwd" alt="x"> & more'])
+    rename_team(app, slug, "sales", SCRIPT)
+    make_user("consultant@example.com", "consultant", organization=org, name="<u>Dana</u> & Partners")
+    with app.app_context(), db.write_session() as session:
+        assessment = get_assessment(session, slug)
+        consultant = session.scalar(select(User).where(User.email == "consultant@example.com"))
+        assessment.created_by_id = consultant.id
+        services.set_logo(session, consultant.id, png_bytes())
+        services.save_commentary(
+            session,
+            assessment,
+            "<h1>Big</h1> & <em>bold</em> claims",
+            [
+                services.ActionInput(
+                    '<a href="http://example.com/">click</a>', "<b>Owner</b>", date(2027, 3, 31)
+                )
+            ],
+        )
+    sign_in(client, "consultant@example.com")
+    pdf = download(client, slug)
+    text = pdf_text(pdf)
+    assert "<b>Acme & Co</b>" in text
+    assert "<i>Spring</i> review" in text
+    assert f"{SCRIPT} " in text  # in tables and, as text, in the charts
+    assert re.search(re.escape(SCRIPT) + r" \d+\.\d", text)  # the ladder's label
+    assert '<img src="file:///etc/passwd" alt="x"> & more' in text
+    assert "<h1>Big</h1> & <em>bold</em> claims" in text
+    assert '<a href="http://example.com/">click</a>' in text
+    assert "<b>Owner</b>" in text
+    assert "31 March 2027" in text
+    assert "PREPARED BY <u>Dana</u> & Partners" in text  # the label is set in capitals
+    # The commentary section and its entry in the contents are there.
+    assert text.lower().count("commentary and action plan") >= 2
+    assert "One action planned, the first due on 31 March 2027" in text
+    # The logo is embedded on the cover, from the stored PNG.
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    (logo,) = reader.pages[0].images
+    assert logo.image.size == (120, 40)
+
+
+def test_the_html_behind_the_pdf_escapes_user_text_and_loads_nothing_foreign(
+    app, kotler, make_assessment, add_answers
+) -> None:
+    slug = make_assessment(organization="<b>Acme & Co</b>", min_group=5)
+    add_answers(slug, "sales", varied([4, 5], [3, 4], 6))
+    add_answers(slug, "marketing", varied([2, 3], [3, 4], 6))
+    add_comments(app, kotler, slug, "sales", ['<img src="http://127.0.0.1:9/x.png">'])
+    rename_team(app, slug, "marketing", SCRIPT)
+    with app.app_context():
+        session = db.get_session()
+        assessment = get_assessment(session, slug)
+        rendered = services.report_pdf(session, assessment, get_questionnaire("kotler-2006"))
+    assert rendered.refused == ()
+    assert "<b>Acme" not in rendered.html
+    assert "&lt;b&gt;Acme &amp; Co&lt;/b&gt;" in rendered.html
+    assert "<script" not in rendered.html
+    assert '<img src="http://' not in rendered.html
+    assert rendered.timings.data > 0
+    assert rendered.timings.charts > 0
+    assert rendered.timings.layout > 0
+
+
+def test_path_to_the_next_stage_matches_the_hand_computed_answer(
+    client, kotler, make_assessment, add_answers, make_user
+) -> None:
+    # Sales: statement 1 → 2, statement 2 → 1, statement 3 → 2, the rest 3: total 56.
+    # Marketing: 1 → 2, 2 → 3, 3 → 2, 4 and 5 → 4, the rest 3: total 60. Overall 58.0, Defined.
+    # Aligned starts at 60: 2.0 points. Statements 1, 2 and 3 share the lowest mean (2.00);
+    # statement 2 has the larger gap (1 − 3), then 1 comes before 3: statements 2 and 1, +1 each.
+    slug = make_assessment(organization="Acme", min_group=5)
+    add_answers(slug, "sales", [answers(k01=2, k02=1, k03=2)] * 5)
+    add_answers(slug, "marketing", [answers(k01=2, k02=3, k03=2, k04=4, k05=4)] * 5)
+    make_user("c@acme.example", "consultant", organization="Acme")
+    sign_in(client, "c@acme.example")
+    pages = page_texts(download(client, slug))
+    text = " ".join(pages)
+    assert "Raising two statements by one point would lift the overall score from 58.0 into Aligned" in text
+    assert "The overall score of 58.0 needs 2.0 more points to reach Aligned (60)" in text
+    assert "Together: score 58.0 + 2.0 = 60.0 (needed: 60)" in text
+    (path_page,) = [page for page in pages if "The fewest statements that reach Aligned" in page]
+    table = path_page[path_page.index("The fewest statements that reach Aligned") :]
+    first, second, third = (statement_text(kotler, item) for item in ("k02", "k01", "k03"))
+    assert f"1 2 {first}" in table
+    assert f"2 1 {second}" in table
+    assert table.index(first) < table.index(second)
+    assert third not in table
+    assert "2.00 3.00 +1.00 −2.00" in table  # statement 2: mean now, raised to, gain, gap
+    assert "(statements 2, 1)" in text  # the executive summary's next step
+
+
+def _stage_data(stage: str) -> tuple[list[dict], list[dict]]:
+    """Sales and Marketing answers that put the overall score in ``stage`` with the teams apart."""
+    return {
+        "undefined": ([uniform(2)] * 5, [uniform(1)] * 5),  # 40 and 20: 30
+        "defined": ([answers(k01=2, k02=1, k03=2)] * 5, [answers(k01=2, k02=3, k03=2, k04=4, k05=4)] * 5),
+        "aligned": (varied([4, 5], [4, 4], 5), [uniform(3)] * 5),  # about 85 and 60
+        "integrated": ([uniform(5)] * 5, [uniform(4)] * 5),  # 100 and 80: 90
+    }[stage]
+
+
+@pytest.mark.parametrize("stage", ["undefined", "defined", "aligned", "integrated"])
+def test_every_chosen_recommendation_is_printed_with_its_source(
+    app, client, kotler, make_assessment, add_answers, make_user, stage: str
+) -> None:
+    slug = make_assessment(organization="Acme", min_group=5)
+    sales, marketing = _stage_data(stage)
+    add_answers(slug, "sales", sales)
+    add_answers(slug, "marketing", marketing)
+    with app.app_context():
+        session = db.get_session()
+        assessment = get_assessment(session, slug)
+        result = compute_results(session, assessment, kotler)
+        library = load_library(data_folder("reports") / "recommendations.yaml", kotler)
+        selection = choose(library, kotler, result, team_names={"sales": "Sales", "marketing": "Marketing"})
+    assert selection.stage == stage
+    make_user("c@acme.example", "consultant", organization="Acme")
+    sign_in(client, "c@acme.example")
+    text = pdf_text(download(client, slug))
+    # (a) the moves to the next stage, or how to hold the top one
+    assert selection.moves
+    if stage == "integrated":
+        assert "Holding Integrated" in text
+        assert "At Integrated, the top stage, the task is to hold it" in text
+        watch = text[text.index("where a slide would show first") :]
+        assert statement_text(kotler, "k01") in watch  # every mean is 4.50: the first three are listed
+        assert "Every statement has the same overall mean (4.50), so none stands out." in text
+    else:
+        assert f"Moves from {STAGE_LABELS[stage]} to {STAGE_LABELS[selection.next_stage]}" in text
+    entries = list(selection.moves)
+    # (b) two weakest dimensions, (c) three largest gaps, (d) the caution where it applies
+    assert len(selection.weak_dimensions) == 2
+    assert "The two weakest dimensions" in text
+    for dim in selection.weak_dimensions:
+        assert f"{dim.label}: mean {dim.mean:.2f} of 5" in text
+        entries += dim.recommendations
+    assert len(selection.gaps) == 3
+    assert "Questions for a joint workshop" in text
+    for gap in selection.gaps:
+        assert f"“{gap.statement}”" in text
+        assert gap.direction in text
+        entries += gap.recommendations
+    if stage in ("aligned", "integrated"):
+        assert selection.cautions
+        assert "A word of caution" in text
+        entries += selection.cautions
+    else:
+        assert not selection.cautions
+        assert "A word of caution" not in text
+    for entry in entries:
+        assert f"{entry.title} {entry.body} Source: {entry.source}" in text, entry.id
+
+
+def test_nothing_shown_yet_gives_a_short_report(client, make_assessment, add_answers, make_user) -> None:
+    slug = make_assessment(organization="Acme", min_group=5)
+    add_answers(slug, "sales", [uniform(3)] * 2)
+    make_user("c@acme.example", "consultant", organization="Acme")
+    sign_in(client, "c@acme.example")
+    pages = page_texts(download(client, slug))
+    text = " ".join(pages)
+    assert "No team has enough responses yet for results to be reported" in text
+    assert "Recommendations" not in text
+    assert "The 20 statements" in text
+    assert len(pages) <= 6
+
+
+# --- who may download it --------------------------------------------------------------------------
+
+
+def test_anonymous_download_is_sent_to_sign_in(client, two_orgs) -> None:
+    response = client.get(f"/a/{two_orgs['acme']}/report.pdf")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("lead@acme.example", 200),
+        ("c@acme.example", 200),
+        ("lead@globex.example", 404),
+        ("c@globex.example", 404),
+    ],
+)
+def test_who_may_download_acmes_report(client, two_orgs, email: str, status: int) -> None:
+    sign_in(client, email)
+    response = client.get(f"/a/{two_orgs['acme']}/report.pdf")
+    assert response.status_code == status
+    if status == 200:
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Acme" in pdf_text(response.data)
+    else:
+        assert not response.data.startswith(b"%PDF")
+
+
+def test_results_page_links_the_pdf_for_all_and_the_commentary_for_staff(client, two_orgs) -> None:
+    slug = two_orgs["acme"]
+    sign_in(client, "lead@acme.example")
+    page = client.get(f"/a/{slug}/results").get_data(as_text=True)
+    assert f'href="/a/{slug}/report.pdf"' in page
+    assert "Download the PDF report" in page
+    assert f"/a/{slug}/commentary" not in page
+    client.post("/sign-out")
+    sign_in(client, "c@acme.example")
+    page = client.get(f"/a/{slug}/results").get_data(as_text=True)
+    assert f'href="/a/{slug}/report.pdf"' in page
+    assert f'href="/a/{slug}/commentary"' in page
+
+
+# --- the commentary and action plan ---------------------------------------------------------------
+
+
+def stored_actions(app, slug: str) -> list[tuple[str, str, date | None]]:
+    with app.app_context():
+        session = db.get_session()
+        assessment = get_assessment(session, slug)
+        rows = session.scalars(
+            select(ActionItem).where(ActionItem.assessment_id == assessment.id).order_by(ActionItem.position)
+        )
+        return [(row.action, row.owner, row.due_on) for row in rows]
+
+
+def stored_commentary(app, slug: str) -> str:
+    with app.app_context():
+        return get_assessment(db.get_session(), slug).commentary
+
+
+def test_anonymous_commentary_is_sent_to_sign_in(client, two_orgs) -> None:
+    for method in (client.get, client.post):
+        response = method(f"/a/{two_orgs['acme']}/commentary")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("c@acme.example", 200),
+        ("admin@example.com", 200),
+        ("lead@acme.example", 403),
+        ("lead@globex.example", 404),
+        ("c@globex.example", 404),
+    ],
+)
+def test_who_may_open_the_commentary_page(app, client, two_orgs, email: str, status: int) -> None:
+    sign_in(client, email)
+    slug = two_orgs["acme"]
+    assert client.get(f"/a/{slug}/commentary").status_code == status
+    posted = client.post(f"/a/{slug}/commentary", data={"commentary": "Changed"})
+    assert posted.status_code == (302 if status == 200 else status)
+    assert stored_commentary(app, slug) == ("Changed" if status == 200 else "")
+
+
+def test_commentary_and_actions_are_added_edited_and_removed(app, client, two_orgs) -> None:
+    slug = two_orgs["acme"]
+    sign_in(client, "c@acme.example")
+    page = client.get(f"/a/{slug}/commentary").get_data(as_text=True)
+    assert "<h1>Your commentary and action plan for the report</h1>" in page
+    assert 'name="actions-2-action"' in page  # three empty rows to fill
+    assert 'name="actions-3-action"' not in page
+    assert '<label class="field__label" for="commentary">Commentary</label>' in page
+    saved = client.post(
+        f"/a/{slug}/commentary",
+        data={
+            "commentary": "  First paragraph.\n\nSecond.  ",
+            "actions-0-action": "Run the workshop",
+            "actions-0-owner": "Heads of sales and marketing",
+            "actions-0-due_on": "2027-01-15",
+            "actions-1-action": "",
+            "actions-2-action": "Agree a lead definition",
+        },
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/a/{slug}/commentary"
+    assert stored_commentary(app, slug) == "First paragraph.\n\nSecond."
+    assert stored_actions(app, slug) == [
+        ("Run the workshop", "Heads of sales and marketing", date(2027, 1, 15)),
+        ("Agree a lead definition", "", None),
+    ]
+    page = client.get(f"/a/{slug}/commentary").get_data(as_text=True)
+    assert "Commentary and action plan saved (2 actions)." in page
+    assert 'value="Run the workshop"' in page
+    assert 'name="actions-4-action"' in page  # two stored rows and three empty ones
+    # Edit the first, remove the second by its box, add one.
+    client.post(
+        f"/a/{slug}/commentary",
+        data={
+            "commentary": "",
+            "actions-0-action": "Run the joint workshop",
+            "actions-0-owner": "Dana",
+            "actions-0-due_on": "2027-02-01",
+            "actions-1-action": "Agree a lead definition",
+            "actions-1-remove": "y",
+            "actions-2-action": "Repeat the survey",
+        },
+    )
+    assert stored_commentary(app, slug) == ""
+    assert stored_actions(app, slug) == [
+        ("Run the joint workshop", "Dana", date(2027, 2, 1)),
+        ("Repeat the survey", "", None),
+    ]
+
+
+def test_commentary_errors_are_named_next_to_the_field_and_keep_the_input(app, client, two_orgs) -> None:
+    slug = two_orgs["acme"]
+    sign_in(client, "c@acme.example")
+    response = client.post(
+        f"/a/{slug}/commentary",
+        data={
+            "commentary": "Kept text",
+            "actions-0-action": "A fine action",
+            "actions-1-action": "",
+            "actions-1-owner": "Somebody",
+            "actions-2-action": "Another",
+            "actions-2-due_on": "31/03/2027",
+        },
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="actions-2-due_on-error">.*Enter a date such as 2027-03-31\.', page, re.S)
+    assert "Kept text" in page
+    assert 'value="A fine action"' in page
+    assert stored_actions(app, slug) == []
+    # An owner without an action is blamed on that row's action field.
+    response = client.post(
+        f"/a/{slug}/commentary",
+        data={"commentary": "Kept text", "actions-0-action": "A fine action", "actions-1-owner": "Somebody"},
+    )
+    page = response.get_data(as_text=True)
+    assert re.search(
+        r'id="actions-1-action-error">.*Enter the action, or clear the owner and the date\.', page, re.S
+    )
+    assert 'value="Somebody"' in page
+    assert stored_actions(app, slug) == []
+    assert stored_commentary(app, slug) == ""
+
+
+# --- the consultant's logo ------------------------------------------------------------------------
+
+
+def stored_logo(app, email: str) -> tuple[bytes | None, str | None]:
+    with app.app_context():
+        row = db.get_session().execute(select(User.logo, User.logo_type).where(User.email == email)).one()
+        return row.logo, row.logo_type
+
+
+def upload(client, data: bytes, filename: str, content_type: str = "image/png"):
+    """Post ``data`` as the logo form's file (and press Upload).
+
+    The multipart body is built here: werkzeug's test client spools large bodies to a
+    temporary file that it never closes (a ResourceWarning, an error under pytest).
+    """
+    boundary = "----test-boundary-logo"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="upload"\r\n\r\n1\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="logo"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.post("/profile/logo", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_logo_page_authorization(client, two_orgs) -> None:
+    response = client.get("/profile/logo")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+    sign_in(client, "lead@acme.example")
+    assert client.get("/profile/logo").status_code == 403
+    assert upload(client, png_bytes(), "logo.png").status_code == 403
+    client.post("/sign-out")
+    sign_in(client, "c@acme.example")
+    page = client.get("/profile/logo")
+    assert page.status_code == 200
+    assert "Add your logo to the cover of your reports" in page.get_data(as_text=True)
+
+
+def test_a_png_logo_is_stored_shown_and_removed(app, client, two_orgs) -> None:
+    sign_in(client, "c@acme.example")
+    data = png_bytes()
+    response = upload(client, data, "logo.png")
+    assert response.status_code == 302
+    assert stored_logo(app, "c@acme.example") == (data, "image/png")
+    page = client.get("/profile/logo").get_data(as_text=True)
+    assert "Logo saved. It appears on the cover of your reports." in page
+    assert "image/png, 120 × 40 pixels" in page
+    assert 'src="data:image/png;base64,' in page
+    removed = client.post("/profile/logo", data={"remove": "1"})
+    assert removed.status_code == 302
+    assert stored_logo(app, "c@acme.example") == (None, None)
+
+
+def test_a_jpeg_logo_is_accepted(app, client, two_orgs) -> None:
+    sign_in(client, "c@acme.example")
+    out = io.BytesIO()
+    Image.new("RGB", (80, 30), "white").save(out, "JPEG")
+    assert upload(client, out.getvalue(), "logo.jpg").status_code == 302
+    assert stored_logo(app, "c@acme.example")[1] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"just some text, not an image\n" * 10, "logo.png", "The file is not a PNG or JPEG image."),
+        (
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>',
+            "logo.svg",
+            "SVG images are not accepted: upload the logo as PNG or JPEG.",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "SVG images are not accepted"),
+        (png_bytes()[:60], "logo.png", "The file is not a PNG or JPEG image."),  # truncated
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "logo.gif", "The file is not a PNG or JPEG image."),
+    ],
+)
+def test_anything_but_a_real_png_or_jpeg_is_refused(app, client, two_orgs, data, filename, message) -> None:
+    sign_in(client, "c@acme.example")
+    response = upload(client, data, filename)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="logo-error">.*' + re.escape(message), page, re.S)
+    assert stored_logo(app, "c@acme.example") == (None, None)
+
+
+def test_a_logo_over_one_megabyte_is_refused(app, client, two_orgs) -> None:
+    big = png_bytes((700, 700), noise=True)
+    assert len(big) > 1024 * 1024
+    sign_in(client, "c@acme.example")
+    response = upload(client, big, "big.png")
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB. Choose a smaller image." in response.get_data(as_text=True)
+    assert stored_logo(app, "c@acme.example") == (None, None)
+
+
+def test_no_file_chosen_is_named(client, two_orgs) -> None:
+    sign_in(client, "c@acme.example")
+    response = client.post("/profile/logo", data={"upload": "1"}, content_type="multipart/form-data")
+    assert "Choose a PNG or JPEG file to upload." in response.get_data(as_text=True)
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+
+def test_report_forms_refuse_a_post_without_the_csrf_token(
+    app, database_url: str, tmp_path: Path, two_orgs
+) -> None:
+    guarded = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET},
+        instance_path=str(tmp_path / "csrf"),
+    )
+    try:
+        assert guarded.config["WTF_CSRF_ENABLED"] is not False
+        client = guarded.test_client()
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)
+        )
+        signed = client.post(
+            "/sign-in", data={"email": "c@acme.example", "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        assert signed.status_code == 302
+        slug = two_orgs["acme"]
+        assert client.post(f"/a/{slug}/commentary", data={"commentary": "Sneaky"}).status_code == 400
+        assert stored_commentary(app, slug) == ""
+        assert upload(client, png_bytes(), "logo.png").status_code == 400
+        assert client.post("/profile/logo", data={"remove": "1"}).status_code == 400
+        assert stored_logo(app, "c@acme.example") == (None, None)
+        page = client.get(f"/a/{slug}/commentary").get_data(as_text=True)
+        form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        done = client.post(f"/a/{slug}/commentary", data={"commentary": "Signed", "csrf_token": form_token})
+        assert done.status_code == 302
+        assert stored_commentary(app, slug) == "Signed"
+    finally:
+        guarded.extensions["survey_db"].engine.dispose()
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_report_command_writes_the_pdf_and_reports_progress(runner, both_shown, tmp_path: Path) -> None:
+    target = tmp_path / "acme.pdf"
+    result = runner.invoke(args=["report", both_shown, "-o", str(target), "--paper", "letter"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote the report of {both_shown} to {target}" in result.stdout
+    for step in ("Computing results…", "Drawing charts…", "Laying out pages…"):
+        assert step in result.stderr
+    reader = pypdf.PdfReader(target)
+    assert f"({len(reader.pages)} pages)" in result.stdout
+    assert round(float(reader.pages[1].mediabox[2])) == 612  # Letter
+    assert "Acme" in reader.pages[0].extract_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "no-such-slug", "-o", "{tmp}/x.pdf"], "Error: no assessment with slug 'no-such-slug'"),
+        (["report", "{slug}", "-o", "{tmp}/missing/x.pdf"], "Error: cannot write {tmp}/missing/x.pdf"),
+        (["report", "{slug}", "-o", "{tmp}"], "Error: "),
+        (["report", "{slug}"], "Error: Missing option '-o' / '--output'"),
+        (["report", "{slug}", "-o", "{tmp}/x.pdf", "--paper", "legal"], "Error: Invalid value for '--paper'"),
+    ],
+)
+def test_report_command_errors_are_one_line(runner, make_assessment, tmp_path: Path, args, message) -> None:
+    slug = make_assessment()
+    args = [arg.format(tmp=tmp_path, slug=slug) for arg in args]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(message.format(tmp=tmp_path)), result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "x.pdf").exists()
