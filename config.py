@@ -20,6 +20,17 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "SECRET_KEY": ("", str),
     # Seconds SQLite waits for another writer before giving up.
     "SQLITE_BUSY_TIMEOUT": (15, int),
+    # PostgreSQL connection pool of each server process (ignored for SQLite): connections
+    # kept open, extra ones opened at busy times, seconds a request waits for a free one.
+    # Size them so servers x workers x (pool + overflow) stays below the database's
+    # max_connections, with room to spare (docs/production.md).
+    "DB_POOL_SIZE": (5, int),
+    "DB_MAX_OVERFLOW": (5, int),
+    "DB_POOL_TIMEOUT": (10, int),
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are
+    # trusted (0: none; 1: one proxy, e.g. nginx). Needed for client IPs in rate limits
+    # and for https links behind a proxy that ends TLS; never set it without a proxy.
+    "PROXY_FIX_HOPS": (0, int),
     # Base of the absolute survey links handed to respondents.
     "PUBLIC_URL": ("http://127.0.0.1:5000", str),
     # An extra folder of questionnaire files, read besides the built-in ones.

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 
@@ -42,6 +43,8 @@ def create_app(
     elif config is not None:
         app.config.from_object(config)
     configure_instance(app)
+    if hops := app.config["PROXY_FIX_HOPS"]:  # client IP, scheme and host as the reverse proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     catalog.init_app(app)
     db.init_app(app)
     csrf.init_app(app)

@@ -57,19 +57,40 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def make_engine(url: str | URL, busy_timeout: int = 15) -> Engine:
-    """Create an engine for ``url``; SQLite gets the concurrency settings above."""
+def make_engine(
+    url: str | URL,
+    busy_timeout: int = 15,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    pool_timeout: float = 10,
+) -> Engine:
+    """Create an engine for ``url``; SQLite gets the concurrency settings above.
+
+    Other databases get a connection pool of ``pool_size`` connections plus up to
+    ``max_overflow`` more, a ``pool_timeout`` in seconds for a free one, and a ping
+    before each use so a connection dropped by the server is replaced, not failed.
+    """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
         _tune_sqlite(engine, busy_timeout)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+    )
 
 
-def make_database(url: str | URL, busy_timeout: int = 15) -> Database:
-    """Engine plus session factories: plain sessions for reading, write sessions for writing."""
-    engine = make_engine(url, busy_timeout)
+def make_database(url: str | URL, busy_timeout: int = 15, **pool: Any) -> Database:
+    """Engine plus session factories: plain sessions for reading, write sessions for writing.
+
+    ``pool`` holds ``make_engine``'s pool arguments (``pool_size``, ``max_overflow``, ``pool_timeout``).
+    """
+    engine = make_engine(url, busy_timeout, **pool)
     return Database(
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
@@ -79,7 +100,13 @@ def make_database(url: str | URL, busy_timeout: int = 15) -> Database:
 
 def init_app(app: Flask) -> None:
     """Attach the database to ``app`` and close each request's session when it ends."""
-    app.extensions["survey_db"] = make_database(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT"])
+    app.extensions["survey_db"] = make_database(
+        app.config["DATABASE_URL"],
+        app.config["SQLITE_BUSY_TIMEOUT"],
+        pool_size=app.config["DB_POOL_SIZE"],
+        max_overflow=app.config["DB_MAX_OVERFLOW"],
+        pool_timeout=app.config["DB_POOL_TIMEOUT"],
+    )
     app.teardown_appcontext(_close_session)
 
 

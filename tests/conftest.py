@@ -55,6 +55,23 @@ def _cheap_password_hashes() -> Iterator[None]:
     accounts.PASSWORD_METHOD = strong
 
 
+@pytest.fixture(autouse=True)
+def _dispose_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close the connection pools of every app a test makes (PostgreSQL warns about open ones)."""
+    made: list[db.Database] = []
+    original = db.make_database
+
+    def recording(*args: object, **kwargs: object) -> db.Database:
+        database = original(*args, **kwargs)
+        made.append(database)
+        return database
+
+    monkeypatch.setattr(db, "make_database", recording)
+    yield
+    for database in made:
+        database.engine.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database on each backend under test."""

@@ -1,0 +1,83 @@
+"""PROXY_FIX_HOPS: behind a reverse proxy, the client's address, scheme and host are the proxy's view.
+
+Off by default, so that nobody can pick their own address for the rate limits by
+sending an X-Forwarded-For header straight to the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+
+from survey_app import create_app, db
+from survey_app.assessments import get_assessment, team_links
+
+from helpers import TEST_SECRET, sign_in
+
+
+@pytest.fixture
+def proxied(app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    """The app behind one reverse proxy, on the same database as ``app`` (which empties it afterwards)."""
+    proxied = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SECRET_KEY": TEST_SECRET,
+            "PROXY_FIX_HOPS": 1,
+        },
+        instance_path=str(tmp_path / "proxied"),
+    )
+    yield proxied
+    proxied.extensions["survey_db"].engine.dispose()
+
+
+def sign_in_from(client, address: str):  # noqa: ANN001, ANN201 - test helper
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    return sign_in(client, "c@example.com", "a wrong guess here")
+
+
+def test_rate_limits_count_each_client_behind_the_proxy(proxied: Flask, make_user) -> None:
+    make_user("c@example.com")
+    client = proxied.test_client()
+    statuses = [sign_in_from(client, "203.0.113.7").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+    assert sign_in_from(client, "198.51.100.2").status_code == 200  # another person behind the proxy
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, make_user) -> None:
+    make_user("c@example.com")
+    statuses = [sign_in_from(client, "203.0.113.7").status_code for _ in range(10)]
+    assert statuses == [200] * 10
+    # A made-up X-Forwarded-For header does not get around the limit.
+    assert sign_in_from(client, "198.51.100.2").status_code == 429
+
+
+def _saved_page(app: Flask, slug: str) -> str:
+    with app.app_context():
+        link = team_links(get_assessment(db.get_session(), slug), TEST_SECRET, "http://127.0.0.1")[0]
+    client = app.test_client()
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "survey.example.org"}
+    started = client.post(urlsplit(link.url).path, headers=headers)
+    assert started.status_code == 302
+    resume = urlsplit(started.headers["Location"]).path
+    page = client.get(f"{resume}/saved", headers=headers)
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_links_built_behind_the_proxy_use_its_scheme_and_host(proxied: Flask, make_assessment) -> None:
+    slug = make_assessment()
+    assert "https://survey.example.org/q/" in _saved_page(proxied, slug)
+
+
+def test_without_proxy_fix_the_forwarded_scheme_and_host_are_not_trusted(app: Flask, make_assessment) -> None:
+    slug = make_assessment()
+    html = _saved_page(app, slug)
+    assert "survey.example.org" not in html
+    assert "http://localhost/q/" in html
