@@ -139,3 +139,34 @@ def test_broken_questionnaire_is_reported_at_start_up_without_stopping_the_other
         )
     assert "broken.yaml: introduction: Field required" in caplog.text
     assert list(app.extensions["survey_catalog"].questionnaires) == ["kotler-2006"]
+
+
+def test_upgrading_a_database_with_data_keeps_it(tmp_path: Path) -> None:
+    """Columns added by later migrations get their defaults on existing rows."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = migrate._alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "8fcca6171c10")  # the first schema
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, name, slug, created_at)"
+                " VALUES (1, 'Acme', 'acme', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+                " questionnaire_version, min_group_size, status, created_at)"
+                " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '2026-01-01')"
+            )
+        )
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == ("8fcca6171c10", migrate.head_revision())
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT name, purpose, commentary FROM assessment")).one()
+    assert tuple(row) == ("Q1", "", "")
+    engine.dispose()
