@@ -39,6 +39,14 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "DEFAULT_MIN_GROUP": (5, int),
     # Redis for rate limits shared by all server processes. Empty: in memory, per process.
     "REDIS_URL": ("", str),
+    # Reports of assessments with more responses than this are rendered by the background
+    # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
+    # REDIS_URL is empty, are rendered while the browser waits.
+    "REPORT_ASYNC_RESPONSES": (2000, int),
+    # Seconds a background report job may run before the worker stops it.
+    "REPORT_JOB_TIMEOUT": (300, int),
+    # Address space (MB) a background report job may use (0: no limit); see docs/production.md.
+    "REPORT_JOB_MEMORY_MB": (2048, int),
     # Largest request body in bytes (uploads: CSV files, logos); larger ones get 413.
     "MAX_CONTENT_LENGTH": (8 * 1024 * 1024, int),
     # Hours a sign-in lasts before the user must sign in again.

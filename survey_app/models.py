@@ -351,3 +351,48 @@ class ResponseAnswer(Base):
     value: Mapped[int | None] = mapped_column(SmallInteger)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class ReportJobStatus(enum.StrEnum):
+    """Where a background report job is: waiting for the worker, being made, finished or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportJob(Base):
+    """A PDF report made by the background worker; only the newest per assessment and paper is kept."""
+
+    __tablename__ = "report_job"
+    __table_args__ = (CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    #: "a4" or "letter".
+    paper: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ReportJobStatus] = mapped_column(
+        Enum(
+            ReportJobStatus,
+            name="report_job_status",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ReportJobStatus.QUEUED,
+    )
+    #: Percent done (0–100) and what the worker is doing, for the progress bar.
+    progress: Mapped[int] = mapped_column(SmallInteger, default=0)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    #: The finished PDF; loaded only when downloaded.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    #: Why the job failed, in plain words for the user (never a traceback).
+    error: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    assessment: Mapped[Assessment] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReportJob {self.id} assessment={self.assessment_id} {self.status.value}>"

@@ -1,4 +1,4 @@
-"""Forms of the report's pages: commentary and action plan, logo."""
+"""Forms of the report's pages: commentary and action plan, logo, background report jobs."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, Length, Optional
 
+from .context import PAPER_SIZES
 from .services import MAX_ACTION_LENGTH, MAX_ACTIONS, MAX_COMMENTARY_LENGTH, MAX_OWNER_LENGTH
 
 #: Empty rows offered under the stored ones, so actions can be added without JavaScript.
@@ -74,3 +84,9 @@ class LogoForm(FlaskForm):
 
 class RemoveLogoForm(FlaskForm):
     """Remove the logo (a button and the CSRF token only)."""
+
+
+class ReportJobForm(FlaskForm):
+    """Ask the background worker to make the PDF report (CSRF token and paper size)."""
+
+    paper = HiddenField("Paper size", default="a4", validators=[AnyOf(PAPER_SIZES)])

@@ -1,5 +1,8 @@
 """The PDF report's download, the consultant's commentary and action plan, and their logo.
 
+Reports of large assessments are made by the background worker (``jobs``): the results
+page posts a request, and a status page shows the progress and then the download.
+
 Every page loads what it shows through ``access``: 404 for an assessment the user
 may not see, 403 when a leader tries to change something; the work is in ``services``.
 """
@@ -8,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
@@ -17,9 +21,10 @@ from ..access import assessment_for, principal, staff_required
 from ..assessments import get_assessment
 from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
-from . import services
+from ..models import Assessment
+from . import jobs, services
 from .context import PAPER_SIZES
-from .forms import BLANK_ROWS, CommentaryForm, LogoForm, RemoveLogoForm
+from .forms import BLANK_ROWS, CommentaryForm, LogoForm, RemoveLogoForm, ReportJobForm
 
 bp = Blueprint("report", __name__)
 
@@ -49,6 +54,13 @@ def download(slug: str) -> Response:
     paper = request.args.get("paper", "a4").lower()
     if paper not in PAPER_SIZES:
         abort(400, description="The paper size must be a4 or letter.")
+    if _in_background(assessment):
+        flash(
+            "This assessment has many responses, so its report is made in the background."
+            " Use the button below to start it.",
+            "warning",
+        )
+        return redirect(url_for("compare.results", slug=slug))
     try:
         rendered = services.report_pdf(
             session, assessment, get_questionnaire(assessment.questionnaire_id), paper
@@ -57,6 +69,127 @@ def download(slug: str) -> Response:
         abort(503, description=str(exc))
     return Response(
         rendered.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{services.report_filename(assessment)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _in_background(assessment: Assessment) -> bool:
+    """Whether this assessment's report is made by the background worker."""
+    config = current_app.config
+    count = jobs.response_count(db.get_session(), assessment.id)
+    return jobs.runs_in_background(count, config["REPORT_ASYNC_RESPONSES"], config["REDIS_URL"])
+
+
+@bp.app_context_processor
+def _report_download() -> dict[str, Any]:
+    """``report_download(slug)`` for the results page: how its download button works."""
+
+    def report_download(slug: str) -> dict[str, Any]:
+        assessment = db.get_session().scalar(select(Assessment).where(Assessment.slug == slug))
+        background = assessment is not None and _in_background(assessment)
+        return {
+            "in_background": background,
+            "url": url_for("report.request_job" if background else "report.download", slug=slug),
+            "form": ReportJobForm() if background else None,
+        }
+
+    return {"report_download": report_download}
+
+
+@bp.post("/a/<slug>/report/jobs")
+@login_required
+def request_job(slug: str) -> Response:
+    """Start making the report in the background (small reports are simply downloaded)."""
+    assessment = assessment_for(db.get_session(), slug)
+    form = ReportJobForm()
+    if not form.validate_on_submit():
+        abort(400)
+    paper = form.paper.data
+    if not _in_background(assessment):
+        return redirect(url_for("report.download", slug=slug, paper=paper), code=303)
+    with db.write_session() as write:
+        job, is_new = jobs.request_job(
+            write,
+            get_assessment(write, slug),
+            paper,
+            principal().id,
+            is_lost=lambda job_id: jobs.queue_lost(current_app.config["REDIS_URL"], job_id),
+        )
+        job_id = job.id
+    if is_new:
+        try:
+            jobs.enqueue(current_app.config["REDIS_URL"], job_id, current_app.config["REPORT_JOB_TIMEOUT"])
+        except Exception:
+            current_app.logger.exception("could not queue report job %s", job_id)
+            with db.write_session() as write:
+                jobs.mark_failed(
+                    write,
+                    job_id,
+                    "The report could not be started: the report worker's queue is unreachable.",
+                )
+    return redirect(url_for("report.job_status", slug=slug, job_id=job_id), code=303)
+
+
+def _job(slug: str, job_id: int) -> tuple[Assessment, Any]:
+    """The assessment (if the user may see it) and its job ``job_id``; 404 otherwise."""
+    session = db.get_session()
+    assessment = assessment_for(session, slug)
+    try:
+        return assessment, jobs.get_job(session, assessment, job_id)
+    except NotFound:
+        abort(404)
+
+
+def _progress(job: Any) -> jobs.JobProgress:
+    """The job's progress; an unfinished job the queue has lost is shown as failed."""
+    redis_url = current_app.config["REDIS_URL"]
+    lost = job.status in jobs.UNFINISHED and bool(redis_url) and jobs.queue_lost(redis_url, job.id)
+    return jobs.progress_of(job, is_lost=lost)
+
+
+@bp.get("/a/<slug>/report/job/<int:job_id>")
+@login_required
+def job_status(slug: str, job_id: int) -> str:
+    """How far the background report is; its download once it is ready."""
+    assessment, job = _job(slug, job_id)
+    return render_template(
+        "report/job.html",
+        assessment=assessment,
+        progress=_progress(job),
+        status_url=url_for("report.job_status", slug=slug, job_id=job_id),
+        progress_url=url_for("report.job_progress", slug=slug, job_id=job_id),
+        pdf_url=url_for("report.job_pdf", slug=slug, job_id=job_id),
+        results_url=url_for("compare.results", slug=slug),
+        retry_url=url_for("report.request_job", slug=slug),
+        form=ReportJobForm(paper=job.paper),
+    )
+
+
+@bp.get("/a/<slug>/report/job/<int:job_id>.json")
+@login_required
+def job_progress(slug: str, job_id: int) -> Response:
+    """The job's progress as JSON, for the status page's script."""
+    _assessment, job = _job(slug, job_id)
+    response = jsonify(_progress(job).as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/a/<slug>/report/job/<int:job_id>.pdf")
+@login_required
+def job_pdf(slug: str, job_id: int) -> Response:
+    """The PDF the background worker made."""
+    assessment, job = _job(slug, job_id)
+    try:
+        pdf = jobs.job_pdf(db.get_session(), job)
+    except NotFound:
+        abort(404)
+    return Response(
+        pdf,
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{services.report_filename(assessment)}"',
