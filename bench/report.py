@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from survey_app import create_app, db, migrate  # noqa: E402 - after the path is set
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
+from survey_app.demo import PROFILES  # noqa: E402
 from survey_app.models import ResponseSource  # noqa: E402
 from survey_app.report.context import build_report_context  # noqa: E402
 from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
@@ -33,53 +34,8 @@ from survey_app.responses import NewResponse, add_responses  # noqa: E402
 
 GOAL = 1.5
 SECRET = "bench-secret-key-not-for-production-0123456789"
-#: Each team's typical answer per statement (k01…k20).
-TYPICAL = {
-    "sales": (
-        3.8,
-        3.3,
-        2.6,
-        2.4,
-        2.5,
-        4.1,
-        3.7,
-        3.5,
-        3.3,
-        3.4,
-        2.7,
-        3.4,
-        3.0,
-        3.3,
-        2.6,
-        3.7,
-        2.4,
-        2.2,
-        2.8,
-        3.1,
-    ),
-    "marketing": (
-        2.6,
-        2.1,
-        2.6,
-        2.9,
-        3.6,
-        2.0,
-        3.0,
-        2.9,
-        3.0,
-        2.3,
-        2.5,
-        2.5,
-        2.8,
-        2.6,
-        3.1,
-        2.4,
-        2.0,
-        1.9,
-        2.4,
-        2.4,
-    ),
-}
+#: Each team's typical answer per statement (k01…k20): the demo's profiles.
+TYPICAL = {team: typical for team, (_, typical) in PROFILES.items()}
 WORDS = (
     "lead",
     "pipeline",

@@ -49,6 +49,7 @@ from sqlalchemy import Engine, text  # noqa: E402 - after the path is set
 from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
+from survey_app.demo import PROFILES  # noqa: E402
 from survey_app.questionnaire import Questionnaire  # noqa: E402
 from survey_app.results import compute_results  # noqa: E402
 
@@ -68,52 +69,8 @@ BATCH = 100_000
 INCOMPLETE = 0.03
 DONT_KNOW = 0.04
 #: Each team's typical answer per statement (k01…k20), as in bench/report.py.
-TYPICAL = {
-    "sales": (
-        3.8,
-        3.3,
-        2.6,
-        2.4,
-        2.5,
-        4.1,
-        3.7,
-        3.5,
-        3.3,
-        3.4,
-        2.7,
-        3.4,
-        3.0,
-        3.3,
-        2.6,
-        3.7,
-        2.4,
-        2.2,
-        2.8,
-        3.1,
-    ),
-    "marketing": (
-        2.6,
-        2.1,
-        2.6,
-        2.9,
-        3.6,
-        2.0,
-        3.0,
-        2.9,
-        3.0,
-        2.3,
-        2.5,
-        2.5,
-        2.8,
-        2.6,
-        3.1,
-        2.4,
-        2.0,
-        1.9,
-        2.4,
-        2.4,
-    ),
-}
+#: Each team's typical answer per statement (k01…k20): the demo's profiles.
+TYPICAL = {team: typical for team, (_, typical) in PROFILES.items()}
 COMMENTS = ("Good meetings.", "We rarely share the pipeline with marketing.", "Leads are weak.", None, None)
 #: Codes in a response's answer string: a scale value's digit, "don't know", or blank (no row).
 DK, BLANK = ord("d"), ord("-")
