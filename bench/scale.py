@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, text  # noqa: E402 - after the path is set
+from sqlalchemy import Engine  # noqa: E402 - after the path is set
 
 from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
@@ -301,22 +300,9 @@ def sqlite_url() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'scale.db'}"
 
 
-@contextmanager
-def postgresql_url(base_url: str) -> Iterator[str]:
-    """A fresh schema in ``base_url``'s database, dropped afterwards (as tests/conftest.py does)."""
-    base = db.normalize_url(base_url)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgresql_url(base_url: str):  # noqa: ANN201 - a context manager of a URL
+    """A fresh schema in ``base_url``'s database, dropped afterwards."""
+    return db.temporary_schema(base_url, "bench")
 
 
 def bench_backend(

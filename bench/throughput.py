@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -338,22 +337,9 @@ def sqlite_url(folder: str, name: str) -> Iterator[str]:
     yield f"sqlite:///{Path(folder) / f'{name}.db'}"
 
 
-@contextmanager
-def postgresql_url(base_url: str) -> Iterator[str]:
-    """A fresh schema in ``base_url``'s database, dropped afterwards (as tests/conftest.py does)."""
-    base = db.normalize_url(base_url)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgresql_url(base_url: str):  # noqa: ANN201 - a context manager of a URL
+    """A fresh schema in ``base_url``'s database, dropped afterwards."""
+    return db.temporary_schema(base_url, "bench")
 
 
 def prepare(url: str, folder: str) -> tuple[list[str], list[int], tuple[str, ...]]:

@@ -7,13 +7,14 @@ foreign keys on, and write transactions that take the write lock when they begin
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Execution option that makes a SQLite transaction begin with ``BEGIN IMMEDIATE``.
@@ -133,3 +134,24 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+@contextmanager
+def temporary_schema(base_url: str | URL, prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema in ``base_url``'s database, dropped afterwards (tests, benchmarks).
+
+    Yields a URL whose connections use the schema (``search_path``).
+    """
+    base = normalize_url(base_url)
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

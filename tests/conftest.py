@@ -8,14 +8,14 @@ by the real migrations; after each test every table is emptied.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 
 from survey_app import create_app, db, migrate
 from survey_app.assessments import create_assessment
@@ -27,22 +27,6 @@ from survey_app.responses import NewResponse, add_responses
 from helpers import PASSWORD, TEST_SECRET
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    """A fresh schema in the TEST_DATABASE_URL database, dropped afterwards."""
-    base = db.normalize_url(os.environ["TEST_DATABASE_URL"])
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -75,17 +59,15 @@ def _dispose_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database on each backend under test."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"])
-    else:
-        urls = _postgres_schema_url()
-    url = next(urls)
-    engine = db.make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    for _ in urls:  # run the generator's clean-up
-        pass
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        else:
+            url = stack.enter_context(db.temporary_schema(os.environ["TEST_DATABASE_URL"], "test"))
+        engine = db.make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture

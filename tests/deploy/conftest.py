@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -26,7 +25,6 @@ from deploy_support import (
     stop,
     wait_until_healthy,
 )
-from sqlalchemy import text
 
 from survey_app import db
 
@@ -40,19 +38,8 @@ def postgres_schema_url() -> Iterator[str]:
         pytest.skip("TEST_DATABASE_URL is not set: the deployment tests need PostgreSQL")
     if not redis_answers():
         pytest.skip("no Redis answers on 127.0.0.1:6379: the deployment tests share rate limits there")
-    base = db.normalize_url(os.environ["TEST_DATABASE_URL"])
-    schema = f"deploy_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with db.temporary_schema(os.environ["TEST_DATABASE_URL"], "deploy") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
