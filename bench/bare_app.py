@@ -91,7 +91,10 @@ def create_app() -> Flask:
             ).one()
             session.execute(
                 insert(ResponseAnswer),
-                [{"response_id": response_id, "item_id": item, "value": value} for item, value in answers],
+                [
+                    {"response_id": response_id, "team_id": team_id, "item_id": item, "value": value}
+                    for item, value in answers
+                ],
             )
         return redirect("/thanks")
 

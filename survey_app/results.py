@@ -2,13 +2,14 @@
 
 Responses are never loaded one by one: the database returns how many responses
 of each team have each (answered, answer sum) pair — the exact distribution of
-the totals — and the frequency of each answer per statement; ``scoring`` works
-from those.
+the totals — and the frequency of each answer per statement (from the answers'
+own team column, without a join); ``scoring`` works from those.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -21,10 +22,24 @@ from .scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_tot
 
 
 def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> list[TeamSample]:
-    """Each team's sufficient statistics, from two aggregate queries, in team order."""
+    """Each team's sufficient statistics, from a few aggregate queries, in team order."""
     team_ids = {team.id: team.key for team in assessment.teams}
-    # A total is n_items × answer_sum / answered: counting responses per (answered,
-    # answer_sum) gives the exact distribution of the totals in a few hundred rows.
+    incomplete, totals = _total_groups(session, team_ids, q)
+    counts = _answer_counts(session, team_ids, q, any_incomplete=any(incomplete.values()))
+    return [
+        sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
+        for team in assessment.teams
+    ]
+
+
+def _total_groups(
+    session: Session, team_ids: Collection[int], q: Questionnaire
+) -> tuple[dict[int, int], dict[int, Counter[Fraction]]]:
+    """Per team: how many responses are incomplete, and how many scored ones have each total.
+
+    A total is n_items × answer_sum / answered: counting responses per (answered,
+    answer_sum) gives the exact distribution of the totals in a few hundred rows.
+    """
     incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
     totals: dict[int, Counter[Fraction]] = {team_id: Counter() for team_id in team_ids}
     groups = session.execute(
@@ -43,27 +58,55 @@ def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> 
             totals[team_id][exact_total(q, answered, answer_sum)] += count
         else:
             incomplete[team_id] += count
+    return incomplete, totals
+
+
+def _answer_counts(
+    session: Session, team_ids: Collection[int], q: Questionnaire, *, any_incomplete: bool
+) -> dict[int, dict[str, list[int]]]:
+    """Per team and statement, how many scored responses gave each scale value.
+
+    Every answer carries its team, so one scan of the (team, statement, value) index
+    counts all of them without reading ``response``. Incomplete responses are never
+    scored: their answers (few, found through ``ix_response_team_total``) are counted
+    with a join and taken off, rather than joining every answer to filter them out.
+    """
     width = len(q.scale.values)
-    counts: dict[int, dict[str, list[int]]] = {
-        team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids
-    }
-    frequency = session.execute(
-        select(ResponseAnswer.item_id, ResponseAnswer.value, Response.team_id, func.count())
-        .join(Response, Response.id == ResponseAnswer.response_id)
-        .where(
-            Response.team_id.in_(team_ids),
-            Response.total.is_not(None),
-            ResponseAnswer.value.is_not(None),
-        )
-        .group_by(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
+    counts = {team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids}
+    query = (
+        select(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value, func.count())
+        .where(ResponseAnswer.team_id.in_(team_ids), ResponseAnswer.value.is_not(None))
+        .group_by(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
     )
-    for item_id, value, team_id, count in frequency:
+    if any_incomplete:
+        # One statement, so both parts read the same snapshot (PostgreSQL's READ COMMITTED
+        # gives each statement its own): a response arriving in between cannot be taken
+        # off without having been counted.
+        unscored = (
+            select(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value, -func.count())
+            .join(ResponseAnswer, ResponseAnswer.response_id == Response.id)
+            .where(
+                Response.team_id.in_(team_ids),
+                Response.total.is_(None),
+                ResponseAnswer.value.is_not(None),
+            )
+            .group_by(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
+        )
+        query = query.union_all(unscored)
+    _tally(counts, session.execute(query), q)
+    return counts
+
+
+def _tally(
+    counts: dict[int, dict[str, list[int]]], rows: Iterable[tuple[int, str, int, int]], q: Questionnaire
+) -> None:
+    """Add grouped (team, statement, value, count) rows; a negative count takes answers off.
+
+    Answers to statements or values the questionnaire no longer has are left out.
+    """
+    for team_id, item_id, value, count in rows:
         if item_id in counts[team_id] and value in q.scale.values:
-            counts[team_id][item_id][value - q.scale.min] = count
-    return [
-        sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
-        for team in assessment.teams
-    ]
+            counts[team_id][item_id][value - q.scale.min] += count
 
 
 def compute_results(session: Session, assessment: Assessment, q: Questionnaire) -> AssessmentResult:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -169,4 +171,74 @@ def test_upgrading_a_database_with_data_keeps_it(tmp_path: Path) -> None:
     with engine.connect() as connection:
         row = connection.execute(text("SELECT name, purpose, commentary FROM assessment")).one()
     assert tuple(row) == ("Q1", "", "")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, on each backend (PostgreSQL only when TEST_DATABASE_URL is set)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+    elif not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("TEST_DATABASE_URL is not set")
+    else:
+        with db.temporary_schema(os.environ["TEST_DATABASE_URL"], "migrate") as url:
+            yield url
+
+
+def test_migration_copies_each_response_answers_team(blank_database_url: str) -> None:
+    """Answers stored before ``response_answer.team_id`` existed get their response's team."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    engine = db.make_engine(blank_database_url)
+    config = migrate._alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "77685a87a61f")  # the last schema without it
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, name, slug, created_at)"
+                " VALUES (1, 'Acme', 'acme', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+                " questionnaire_version, min_group_size, status, purpose, commentary, created_at)"
+                " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '', '', '2026-01-01')"
+            )
+        )
+        for team in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+                    f" VALUES ({team}, 1, 'team{team}', 'Team {team}', {team}, 'salt', 'hash{team}')"
+                )
+            )
+        for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1
+            connection.execute(
+                text(
+                    "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
+                    f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, 80)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO response_answer (response_id, item_id, value)"
+                    f" VALUES ({response}, 'k01', 4), ({response}, 'k02', NULL)"
+                )
+            )
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == ("77685a87a61f", migrate.head_revision())
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT response_id, item_id, team_id FROM response_answer ORDER BY response_id, item_id")
+        ).all()
+        column = {c["name"]: c for c in inspect(connection).get_columns("response_answer")}["team_id"]
+        indexes = {index["name"] for index in inspect(connection).get_indexes("response_answer")}
+    expected = [(r, item, 1 + r % 2) for r in range(1, 6) for item in ("k01", "k02")]
+    assert [tuple(row) for row in rows] == expected
+    assert column["nullable"] is False
+    assert "ix_response_answer_team_item_value" in indexes
     engine.dispose()
