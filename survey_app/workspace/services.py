@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..accounts import find_organization
 from ..assessments import (
@@ -34,6 +34,7 @@ from ..models import (
     Invitation,
     Organization,
     Response,
+    ResponseAnswer,
     ResponseSource,
     Team,
     User,
@@ -616,6 +617,35 @@ class Export:
     rows: int
 
 
+def _export_rows(
+    session: Session, team_ids: list[int], item_ids: Sequence[str]
+) -> dict[int, list[list[str]]]:
+    """Each team's responses as CSV cells (answers in ``item_ids`` order, then the comment).
+
+    Two plain queries (responses, then their answers) instead of ORM objects: an export
+    of tens of thousands of responses stays a matter of seconds.
+    """
+    if not team_ids:
+        return {}
+    position = {item_id: index for index, item_id in enumerate(item_ids)}
+    cells: dict[int, list[str]] = {}
+    rows_of: dict[int, list[list[str]]] = {team_id: [] for team_id in team_ids}
+    for response_id, team_id, comment in session.execute(
+        select(Response.id, Response.team_id, Response.comment).where(Response.team_id.in_(team_ids))
+    ):
+        row = [""] * len(item_ids) + [_cell(comment or "")]
+        cells[response_id] = row
+        rows_of[team_id].append(row)
+    for response_id, item_id, value in session.execute(
+        select(ResponseAnswer.response_id, ResponseAnswer.item_id, ResponseAnswer.value).where(
+            ResponseAnswer.team_id.in_(team_ids), ResponseAnswer.value.is_not(None)
+        )
+    ):
+        if item_id in position:
+            cells[response_id][position[item_id]] = str(value)
+    return rows_of
+
+
 def export_responses(
     session: Session,
     assessment: Assessment,
@@ -631,31 +661,15 @@ def export_responses(
     result = compute_results(session, assessment, questionnaire)
     shown = [team for team in assessment.teams if not result.teams[team.key].withheld]
     withheld = [team.name for team in assessment.teams if result.teams[team.key].withheld]
-    by_team: dict[int, list[Response]] = {team.id: [] for team in shown}
-    if by_team:
-        for response in session.scalars(
-            select(Response).where(Response.team_id.in_(by_team)).options(selectinload(Response.answers))
-        ):
-            by_team[response.team_id].append(response)
+    rows_of = _export_rows(session, [team.id for team in shown], questionnaire.item_ids)
     shuffler = shuffle or random.SystemRandom()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([TEAM, *questionnaire.item_ids, COMMENT])
     count = 0
     for team in shown:
-        rows = by_team[team.id]
+        rows = rows_of[team.id]
         shuffler.shuffle(rows)
-        for response in rows:
-            values = {answer.item_id: answer.value for answer in response.answers}
-            writer.writerow(
-                [
-                    team.key,
-                    *(
-                        "" if values.get(item_id) is None else str(values[item_id])
-                        for item_id in questionnaire.item_ids
-                    ),
-                    _cell(response.comment or ""),
-                ]
-            )
-            count += 1
+        writer.writerows([team.key, *row] for row in rows)
+        count += len(rows)
     return Export(("\ufeff" + out.getvalue()).encode("utf-8"), withheld, count)
