@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, jsonify, render_template, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from .. import db
 from ..access import assessment_for, principal
 from ..catalog import get_questionnaire
-from ..results import compute_results
+from ..models import Assessment
+from ..questionnaire import Questionnaire
+from ..results import compute_results, results_json
 from .view_model import build_charts, build_results_view, load_comments
 
 bp = Blueprint("compare", __name__)
+
+
+def _assessment_and_questionnaire(slug: str) -> tuple[Assessment, Questionnaire]:
+    """The signed-in user's assessment ``slug`` (else 404) and its questionnaire (else 503)."""
+    assessment = assessment_for(db.get_session(), slug)
+    questionnaire = get_questionnaire(assessment.questionnaire_id)
+    if questionnaire is None:
+        abort(503, description=f"The questionnaire {assessment.questionnaire_id!r} is not installed.")
+    return assessment, questionnaire
 
 
 @bp.get("/a/<slug>/results")
@@ -19,10 +31,7 @@ bp = Blueprint("compare", __name__)
 def results(slug: str) -> str:
     """An assessment's results: stage, team scores, dimensions, statement gaps and comments."""
     session = db.get_session()
-    assessment = assessment_for(session, slug)
-    questionnaire = get_questionnaire(assessment.questionnaire_id)
-    if questionnaire is None:
-        abort(503, description=f"The questionnaire {assessment.questionnaire_id!r} is not installed.")
+    assessment, questionnaire = _assessment_and_questionnaire(slug)
     result = compute_results(session, assessment, questionnaire)
     shown = [key for key, team in result.teams.items() if not team.withheld]
     view = build_results_view(assessment, questionnaire, result, load_comments(session, assessment, shown))
@@ -35,3 +44,14 @@ def results(slug: str) -> str:
         monitor_url=url_for("workspace.assessment", slug=assessment.slug) if is_staff else None,
         csv_url=url_for("workspace.export_responses", slug=assessment.slug) if is_staff else None,
     )
+
+
+@bp.get("/a/<slug>/results.json")
+@login_required
+def results_data(slug: str) -> Response:
+    """The results as JSON, the shape of ``flask results --json`` (teams below the minimum withheld)."""
+    assessment, questionnaire = _assessment_and_questionnaire(slug)
+    result = compute_results(db.get_session(), assessment, questionnaire)
+    response = jsonify(results_json(assessment, result))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

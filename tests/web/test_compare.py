@@ -179,6 +179,22 @@ def test_team_scores_match_the_cli_rounded(client, runner, both_shown) -> None:
     ]
 
 
+def test_results_json_is_the_clis_json(client, runner, both_shown) -> None:
+    response = client.get(f"/a/{both_shown}/results.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.get_json() == results_json(runner, both_shown)
+    assert response.get_json()["teams"]["sales"]["responses"] == 12
+
+
+def test_results_json_withholds_small_teams(client, marketing_withheld) -> None:
+    data = client.get(f"/a/{marketing_withheld}/results.json").get_json()
+    assert data["teams"]["marketing"] == {"responses": 3, "incomplete": 0, "withheld": True}
+    assert data["gap"] is None
+    assert "Marketing secret remark" not in client.get(f"/a/{marketing_withheld}/results.json").text
+
+
 def test_gap_headline_states_direction_size_and_significance(client, runner, both_shown) -> None:
     data = results_json(runner, both_shown)
     page = client.get(f"/a/{both_shown}/results").get_data(as_text=True)
@@ -362,6 +378,7 @@ def test_who_may_see_acme_results(client, two_orgs, email: str, status: int) -> 
     sign_in(client, email)
     response = client.get(f"/a/{two_orgs['acme']}/results")
     assert response.status_code == status
+    assert client.get(f"/a/{two_orgs['acme']}/results.json").status_code == status
     if status == 200:
         assert "Results appear here once a team has at least 5 scored responses." in response.get_data(
             as_text=True
