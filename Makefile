@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app survey_app
 
-.PHONY: run test install demo clean screenshots
+.PHONY: run test install demo clean screenshots bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark and one table of figures with their goals (about 10 minutes on 2 cores);
+# PostgreSQL too when BENCH_DATABASE_URL is set. See docs/performance.md.
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --editable '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Screenshots of the demo's survey and comparison page for docs/ (needs /usr/bin/chromium).
 screenshots: install

@@ -1,13 +1,15 @@
 """How long a PDF report takes, and how much of it is WeasyPrint's own layout.
 
-Run from the repository root:  python bench/report.py  [--respondents 500] [--runs 3]
+Run from the repository root:  python bench/report.py  [--respondents 500,50000] [--runs N]
 
-Builds an assessment with two teams of ``--respondents`` people each (synthetic
-answers, a comment from about one in five) in a temporary SQLite database, then
-times the report in its three parts (data: queries and report logic; charts:
-matplotlib; layout: templates and WeasyPrint) against WeasyPrint alone on the
-very same HTML. The goal: the whole report takes at most 1.5 times the bare render.
-Each figure is the median of ``--runs`` runs after one warm-up run.
+For each size N, builds an assessment with two teams of N people each in a fresh
+temporary SQLite database, bulk-loaded with bench/scale.py's loader (answers drawn
+around the demo's team profiles, ~3 % incomplete responses, ~4 % "don't know"), then
+gives about one respondent in five a comment of 3–25 words. It times the report in
+its three parts (data: queries and report logic; charts: matplotlib; layout:
+templates and WeasyPrint) against WeasyPrint alone on the very same HTML. The goal:
+the whole report takes at most 1.5 times the bare render, at every size. Each figure
+is the median of ``--runs`` timed runs after one warm-up run.
 """
 
 from __future__ import annotations
@@ -18,24 +20,33 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from survey_app import create_app, db, migrate  # noqa: E402 - after the path is set
-from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
-from survey_app.catalog import get_questionnaire  # noqa: E402
-from survey_app.demo import PROFILES  # noqa: E402
-from survey_app.models import ResponseSource  # noqa: E402
-from survey_app.report.context import build_report_context  # noqa: E402
-from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
-from survey_app.responses import NewResponse, add_responses  # noqa: E402
+try:
+    from sqlalchemy import Engine  # noqa: E402 - after the path is set
+
+    from bench import summary  # noqa: E402
+    from bench.scale import load_sqlite  # noqa: E402
+    from survey_app import create_app, db, migrate  # noqa: E402
+    from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
+    from survey_app.catalog import get_questionnaire  # noqa: E402
+    from survey_app.questionnaire import Questionnaire  # noqa: E402
+    from survey_app.report.context import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
+    from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
+except ModuleNotFoundError as exc:
+    raise SystemExit(f"bench/report.py needs the Python package {exc.name!r} (use the app's venv)") from None
 
 GOAL = 1.5
 SECRET = "bench-secret-key-not-for-production-0123456789"
-#: Each team's typical answer per statement (k01…k20): the demo's profiles.
-TYPICAL = {team: typical for team, (_, typical) in PROFILES.items()}
+SIZES = (500, 50_000)
+#: Timed runs per size by default: both default sizes together take about 1.5 minutes on 2 cores.
+RUNS = 3
+#: About this share of respondents leave a comment.
+COMMENT_SHARE = 0.2
 WORDS = (
     "lead",
     "pipeline",
@@ -50,99 +61,196 @@ WORDS = (
 )
 
 
-def responses(q, team: str, count: int, rng: random.Random) -> list[NewResponse]:  # noqa: ANN001
-    """``count`` synthetic responses for ``team``."""
+@dataclass
+class Figures:
+    """One size's figures: medians in seconds, the PDF's size, the comments stored and printed."""
+
+    respondents: int
+    runs: int
+    load: float
+    data: float
+    charts: float
+    layout: float
+    total: float
+    bare: float
+    pages: int
+    pdf_bytes: int
+    comments: int
+    printed: int
+
+    @property
+    def ratio(self) -> float:
+        """The whole report's time over the bare WeasyPrint render's."""
+        return self.total / self.bare
+
+    @property
+    def passed(self) -> bool:
+        """Whether the report meets the goal."""
+        return self.ratio <= GOAL
+
+
+def say(message: str) -> None:
+    """A progress line on stderr (the figures go to stdout)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def comments(first_id: int, respondents: int, rng: random.Random) -> list[tuple[str, int]]:
+    """(comment, response id) for about one respondent in five of ``2 × respondents``."""
     made = []
-    for _ in range(count):
-        tendency = rng.gauss(0, 0.45)
-        answers: dict[str, int | None] = {
-            item_id: (
-                None if rng.random() < 0.03 else min(5, max(1, round(mean + tendency + rng.gauss(0, 0.75))))
-            )
-            for item_id, mean in zip(q.item_ids, TYPICAL[team], strict=True)
-        }
-        comment = None
-        if rng.random() < 0.2:
-            comment = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 25))).capitalize() + "."
-        made.append(NewResponse(team, answers, comment=comment))
+    for response_id in range(first_id, first_id + 2 * respondents):
+        if rng.random() < COMMENT_SHARE:
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 25))).capitalize() + "."
+            made.append((text, response_id))
     return made
 
 
-def median_time(work, runs: int) -> float:  # noqa: ANN001
-    """The median wall time of ``runs`` calls of ``work``."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def build(engine: Engine, q: Questionnaire, respondents: int) -> tuple[str, int]:
+    """Create the assessment and bulk-load its responses; return its slug and the comment count.
+
+    scale.py's loader writes a few fixed comments on most responses; they are
+    replaced by varied ones from about one respondent in five, as people write them.
+    """
+    with db.write_session() as session:
+        assessment = create_assessment(
+            session, organization="Bench Industries", name="Benchmark", questionnaire=q, secret_key=SECRET
+        )
+        slug = assessment.slug
+        team_ids = tuple(team.id for team in assessment.teams)
+    load_sqlite(engine, 2 * respondents, seed=2006, q=q, team_ids=team_ids, first_id=1)
+    written = comments(1, respondents, random.Random(2006))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE response SET comment = NULL")
+        connection.exec_driver_sql("UPDATE response SET comment = ? WHERE id = ?", written)
+    return slug, len(written)
 
 
-def main() -> None:
-    """Build the data, time the report and the bare render, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--respondents", type=int, default=500, help="people per team (default 500)")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per figure (default 3)")
-    options = parser.parse_args()
-
+def measure(respondents: int, runs: int) -> Figures:
+    """Build one size in a temporary SQLite database and time its report."""
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET}, instance_path=folder)
-        migrate.upgrade(app.extensions["survey_db"].engine)
-        with app.app_context():
-            q = get_questionnaire("kotler-2006")
-            started = time.perf_counter()
-            rng = random.Random(2006)
-            with db.write_session() as session:
-                assessment = create_assessment(
-                    session,
-                    organization="Bench Industries",
-                    name="Benchmark",
-                    questionnaire=q,
-                    secret_key=SECRET,
-                )
-                for team in ("sales", "marketing"):
-                    add_responses(
-                        session,
-                        assessment,
-                        q,
-                        responses(q, team, options.respondents, rng),
-                        ResponseSource.IMPORT,
-                    )
-                slug = assessment.slug
-            built = time.perf_counter() - started
-            print(f"Built {slug}: 2 × {options.respondents} respondents in {built:.1f} s (temporary SQLite).")
-
-            session = db.get_session()
-            assessment = get_assessment(session, slug)
-            # Warm-up: fonts, matplotlib and WeasyPrint caches, imports.
-            context = build_report_context(session, assessment, q)
-            rendered = render_report(context)
-            html_to_pdf(rendered.html)
-
-            data_times, chart_times, layout_times, totals = [], [], [], []
-            for _ in range(options.runs):
+        engine = app.extensions["survey_db"].engine
+        migrate.upgrade(engine)
+        try:
+            with app.app_context():
+                q = get_questionnaire("kotler-2006")
+                say(f"2 × {respondents:,}: loading…")
                 started = time.perf_counter()
-                context = build_report_context(session, assessment, q)
-                data_times.append(time.perf_counter() - started)
-                rendered = render_report(context)
-                chart_times.append(rendered.timings.charts)
-                layout_times.append(rendered.timings.layout)
-                totals.append(time.perf_counter() - started)
-            bare = median_time(lambda: html_to_pdf(rendered.html), options.runs)
+                slug, stored = build(engine, q, respondents)
+                load = time.perf_counter() - started
 
-    report = statistics.median(totals)
-    ratio = report / bare
-    print(
-        f"Report: {rendered.pages} pages, {len(rendered.pdf) / 1024:.0f} KB (median of {options.runs} runs)"
+                session = db.get_session()
+                assessment = get_assessment(session, slug)
+                say(f"2 × {respondents:,}: warm-up report…")  # fonts, matplotlib, WeasyPrint caches
+                render_report(build_report_context(session, assessment, q))
+
+                # Report and bare render alternate, so a busy machine slows both alike.
+                data_times, chart_times, layout_times, totals, bare_times = [], [], [], [], []
+                for number in range(1, runs + 1):
+                    say(f"2 × {respondents:,}: run {number} of {runs} (report, then bare WeasyPrint)…")
+                    started = time.perf_counter()
+                    context = build_report_context(session, assessment, q)
+                    data_times.append(time.perf_counter() - started)
+                    rendered = render_report(context)
+                    chart_times.append(rendered.timings.charts)
+                    layout_times.append(rendered.timings.layout)
+                    totals.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    html_to_pdf(rendered.html)
+                    bare_times.append(time.perf_counter() - started)
+                session.rollback()
+        finally:
+            engine.dispose()
+    return Figures(
+        respondents=respondents,
+        runs=runs,
+        load=load,
+        data=statistics.median(data_times),
+        charts=statistics.median(chart_times),
+        layout=statistics.median(layout_times),
+        total=statistics.median(totals),
+        bare=statistics.median(bare_times),
+        pages=rendered.pages,
+        pdf_bytes=len(rendered.pdf),
+        comments=stored,
+        printed=sum(len(group.comments) for group in context.comments),
     )
-    print(f"  data     {statistics.median(data_times):6.2f} s   queries, bootstrap, path, recommendations")
-    print(f"  charts   {statistics.median(chart_times):6.2f} s   matplotlib SVG")
-    print(f"  layout   {statistics.median(layout_times):6.2f} s   templates + WeasyPrint")
-    print(f"  total    {report:6.2f} s")
-    print(f"WeasyPrint alone on the same HTML: {bare:.2f} s")
-    print(f"report / bare render = {ratio:.2f} (goal ≤ {GOAL})")
-    if ratio > GOAL:
+
+
+def run(sizes: list[int], runs: int = RUNS) -> list[Figures]:
+    """Measure every size (respondents per team), for a combined table; nothing is printed."""
+    return [measure(size, runs) for size in sizes]
+
+
+def print_figures(figures: Figures) -> None:
+    """One size's block: the three parts, the bare render, the ratio and the PDF."""
+    verdict = "PASS" if figures.passed else "MISS"
+    print(
+        f"2 × {figures.respondents:,} respondents (loaded in {figures.load:.1f} s;"
+        f" {figures.comments:,} comments, {figures.printed} printed; median of {figures.runs} runs)"
+    )
+    print(f"  data     {figures.data:6.2f} s   queries, bootstrap, path, recommendations")
+    print(f"  charts   {figures.charts:6.2f} s   matplotlib SVG")
+    print(f"  layout   {figures.layout:6.2f} s   templates + WeasyPrint")
+    print(f"  total    {figures.total:6.2f} s")
+    print(f"  bare     {figures.bare:6.2f} s   WeasyPrint alone on the same HTML")
+    print(f"  report / bare render = {figures.ratio:.2f} {verdict} (goal ≤ {GOAL})")
+    print(f"  PDF: {figures.pages} pages, {figures.pdf_bytes:,} bytes", flush=True)
+
+
+def summary_line(figures: Figures) -> summary.Line:
+    """One size's line of the combined table."""
+    return summary.Line(
+        "report",
+        f"PDF for 2 × {figures.respondents:,}: report / bare WeasyPrint",
+        f"{figures.ratio:.2f} ({figures.total:.1f} s / {figures.bare:.1f} s; data {figures.data:.1f},"
+        f" charts {figures.charts:.1f}, layout {figures.layout:.1f})",
+        f"≤ {GOAL}",
+        figures.passed,
+    )
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``500,50000`` (underscores allowed) as a list of positive sizes; a clear error otherwise."""
+    try:
+        sizes = [int(part.strip().replace("_", "")) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"every size must be at least 1: {text!r}")
+    return sizes
+
+
+def main() -> None:
+    """Measure each size and print its figures; exit 1 when a size misses the goal."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--respondents",
+        type=parse_sizes,
+        default=list(SIZES),
+        help="people per team, comma-separated (default 500,50000)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=RUNS,
+        help=f"timed runs per figure (default {RUNS})",
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the summary lines there (bench/run.py)")
+    options = parser.parse_args()
+    if options.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    started = time.perf_counter()
+    results = []
+    for size in options.respondents:
+        figures = measure(size, options.runs)
+        print_figures(figures)
+        results.append(figures)
+    print(f"Comments: at most {COMMENTS_PER_TEAM} per team are printed, whatever the number written.")
+    print(f"Whole benchmark: {time.perf_counter() - started:.0f} s.")
+    summary.write(options.json, [summary_line(figures) for figures in results])
+    if not all(figures.passed for figures in results):
         raise SystemExit(1)
 
 

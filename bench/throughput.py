@@ -14,9 +14,10 @@ on 127.0.0.1, each on a fresh database with the app's migrated schema:
 * bare  ``bench/bare_app.py``; a respondent GETs a small form with a signed token and
         POSTs the same 20 answers, stored in the same tables the same way: 2 requests.
 
-A fixed pool of ``--concurrency`` threads (``requests`` Sessions, a fresh cookie jar per
-respondent) plays respondents back to back for ``--seconds``; a respondent under way at
-the end is finished, none is started after it. Latency is measured per request and per
+locust, headless in its own process (bench/load.py, bench/respondents.py), runs
+``--concurrency`` users, each a browser playing respondents back to back with no pause
+(a fresh cookie jar per respondent), for ``--seconds``; a respondent under way at the
+end is finished, none is started after it. Latency is measured per request and per
 respondent. Afterwards the stored rows are counted with SQL: every accepted response
 (a submit redirected to /thanks) must be there with its 20 answers, nothing extra, and
 no draft left behind. Goals: app ≥ 70 % of bare's respondents/s, p95 < 100 ms, no errors,
@@ -30,16 +31,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +48,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402 - after the path is set
 
+from bench import summary  # noqa: E402
+from bench.load import Tally, percentile, run_load  # noqa: E402
 from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.assessments import create_assessment, team_links  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
@@ -58,38 +58,8 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 SECRET = "bench-secret-key-not-for-production-0123456789"
 RATIO_GOAL = 0.70
 P95_GOAL_MS = 100.0
-#: Seconds any one request may take before it counts as an error.
-TIMEOUT = 30
 START_TIMEOUT = 60
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-class Refused(Exception):
-    """A request answered with something else than the flow expects."""
-
-
-@dataclass
-class Tally:
-    """What one load run measured."""
-
-    latencies: list[float] = field(default_factory=list)  # seconds, every request
-    flows: list[float] = field(default_factory=list)  # seconds, every accepted respondent
-    accepted: int = 0
-    errors: int = 0
-    error_kinds: dict[str, int] = field(default_factory=dict)
-    elapsed: float = 0.0
-    server_cpu: float = 0.0  # CPU seconds of gunicorn's master and workers
-    client_cpu: float = 0.0  # CPU seconds of this process (the load generator)
-    machine_cpu: float = 0.0  # CPU seconds of the whole machine (all processes)
-
-    def merge(self, other: Tally) -> None:
-        self.latencies += other.latencies
-        self.flows += other.flows
-        self.accepted += other.accepted
-        self.errors += other.errors
-        for kind, count in other.error_kinds.items():
-            self.error_kinds[kind] = self.error_kinds.get(kind, 0) + count
 
 
 @dataclass
@@ -118,135 +88,6 @@ class Run:
     @property
     def complete(self) -> bool:
         return self.stored == self.tally.accepted and self.answers == 20 * self.stored and self.drafts == 0
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile, in milliseconds."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))] * 1000
-
-
-# --- respondents --------------------------------------------------------------------------
-
-
-def local(location: str) -> str:
-    parts = urlsplit(location)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    if not found:
-        raise Refused("no CSRF token")
-    return found.group(1) or found.group(2)
-
-
-def expect(response: requests.Response, status: int, kind: str) -> requests.Response:
-    if response.status_code != status:
-        raise Refused(f"{kind}: {response.status_code}")
-    return response
-
-
-class Respondent:
-    """One load thread: a requests Session that times every request."""
-
-    def __init__(self, base: str, tally: Tally) -> None:
-        self.base = base
-        self.tally = tally
-        self.http = requests.Session()
-
-    def _timed(self, method: str, path: str, data: dict[str, str] | None = None) -> requests.Response:
-        started = time.perf_counter()
-        response = self.http.request(
-            method, self.base + path, data=data, timeout=TIMEOUT, allow_redirects=False
-        )
-        self.tally.latencies.append(time.perf_counter() - started)
-        return response
-
-    def get(self, path: str) -> requests.Response:
-        return self._timed("GET", path)
-
-    def post(self, path: str, data: dict[str, str]) -> requests.Response:
-        return self._timed("POST", path, data)
-
-
-def app_flow(item_ids: tuple[str, ...], team_paths: list[str]) -> Callable[[Respondent, int], None]:
-    """Welcome page, start, 4 pages of statements (next), the comment page (submit)."""
-    pages = [item_ids[start : start + 5] for start in range(0, len(item_ids), 5)]
-
-    def flow(who: Respondent, number: int) -> None:
-        path = team_paths[number % len(team_paths)]
-        token = csrf_of(expect(who.get(path), 200, "welcome").text)
-        start = expect(who.post(path, {"csrf_token": token}), 302, "start")
-        resume = local(start.headers["Location"])
-        if not resume.startswith("/q/"):
-            raise Refused("start: not redirected to the questionnaire")
-        for page, items in enumerate(pages, 1):
-            data = {"csrf_token": token, "page": str(page), "action": "next"}
-            data.update({f"q_{item}": str(1 + (number + index) % 5) for index, item in enumerate(items)})
-            sent = expect(who.post(resume.split("?")[0], data), 302, f"page {page}")
-            if local(sent.headers["Location"]) != f"{resume.split('?')[0]}?page={page + 1}":
-                raise Refused(f"page {page}: redirected elsewhere")
-        data = {"csrf_token": token, "page": str(len(pages) + 1), "action": "submit"}
-        data["comment"] = f"Respondent {number}"
-        sent = expect(who.post(resume.split("?")[0], data), 302, "submit")
-        if local(sent.headers["Location"]) != "/thanks":
-            raise Refused("submit: not redirected to /thanks")
-
-    return flow
-
-
-def bare_flow(item_ids: tuple[str, ...]) -> Callable[[Respondent, int], None]:
-    """GET the form, POST its token with the 20 answers and the comment."""
-
-    def flow(who: Respondent, number: int) -> None:
-        token = csrf_of(expect(who.get("/form"), 200, "form").text)
-        data = {"csrf_token": token, "comment": f"Respondent {number}"}
-        data.update({f"q_{item}": str(1 + (number + index) % 5) for index, item in enumerate(item_ids)})
-        sent = expect(who.post("/form", data), 302, "submit")
-        if local(sent.headers["Location"]) != "/thanks":
-            raise Refused("submit: not redirected to /thanks")
-
-    return flow
-
-
-def load(base: str, flow: Callable[[Respondent, int], None], seconds: float, concurrency: int) -> Tally:
-    """``concurrency`` threads play respondents back to back until ``seconds`` have passed."""
-    counter = iter(range(10**9))
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker() -> Tally:
-        tally = Tally()
-        who = Respondent(base, tally)
-        try:
-            while time.perf_counter() < deadline:
-                with lock:
-                    number = next(counter)
-                who.http.cookies.clear()  # a new browser
-                started = time.perf_counter()
-                try:
-                    flow(who, number)
-                except (Refused, requests.RequestException) as exc:
-                    kind = str(exc) if isinstance(exc, Refused) else type(exc).__name__
-                    tally.errors += 1
-                    tally.error_kinds[kind] = tally.error_kinds.get(kind, 0) + 1
-                else:
-                    tally.accepted += 1
-                    tally.flows.append(time.perf_counter() - started)
-        finally:
-            who.http.close()
-        return tally
-
-    total = Tally()
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for part in [pool.submit(worker) for _ in range(concurrency)]:
-            total.merge(part.result())
-    total.elapsed = time.perf_counter() - started
-    return total
 
 
 # --- CPU accounting (Linux /proc) ----------------------------------------------------------
@@ -394,28 +235,57 @@ def measure(name: str, url: str, folder: str, seconds: float, concurrency: int) 
     """Start one server on a fresh database, load it, stop it, count what was stored."""
     paths, team_ids, item_ids = prepare(url, folder)
     env = server_env(url)
+    info = {"item_ids": list(item_ids), "team_paths": paths}
     if name == "app":
-        target, extra, flow = "survey_app:create_app()", [], app_flow(item_ids, paths)
+        target, extra, user = "survey_app:create_app()", [], "AppRespondent"
     else:
         env["BARE_TEAM_ID"] = str(team_ids[0])
-        target, extra, flow = (
-            "bare_app:create_app()",
-            ["--pythonpath", str(ROOT / "bench")],
-            bare_flow(item_ids),
-        )
+        target, extra, user = "bare_app:create_app()", ["--pythonpath", str(ROOT / "bench")], "BareRespondent"
     with gunicorn(target, env, Path(folder) / f"{name}.log", extra) as (base, pid):
-        load(base, flow, min(1.0, seconds / 10), concurrency)  # warm-up: workers, pools, caches
+        run_load(base, user, info, seconds=1, users=concurrency)  # warm-up: workers, pools, caches
         warm = count_rows(url)
-        server0, client0, machine0 = process_tree_cpu(pid), time.process_time(), machine_cpu_seconds()
-        tally = load(base, flow, seconds, concurrency)
+        server0, machine0 = process_tree_cpu(pid), machine_cpu_seconds()
+        tally = run_load(base, user, info, seconds=seconds, users=concurrency)
         tally.server_cpu = process_tree_cpu(pid) - server0
-        tally.client_cpu = time.process_time() - client0
         tally.machine_cpu = machine_cpu_seconds() - machine0
     stored, answers, drafts = count_rows(url)
     return Run(name, tally, stored - warm[0], answers - warm[1], drafts - warm[2])
 
 
 # --- report --------------------------------------------------------------------------------
+
+
+def summary_lines(backend: str, app: Run, bare: Run) -> list[summary.Line]:
+    """The backend's lines of the combined table."""
+    ratio = app.respondents_per_s / bare.respondents_per_s if bare.respondents_per_s else 0.0
+    latencies = app.tally.latencies
+    p95 = percentile(latencies, 0.95)
+    errors = app.tally.errors + bare.tally.errors
+    lost = abs(app.lost) + abs(bare.lost) + (0 if app.complete and bare.complete else 1)
+    name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+    return [
+        summary.Line(
+            "throughput",
+            f"{name}: respondents/s, app / bare",
+            f"{ratio:.2f} ({app.respondents_per_s:.1f} / {bare.respondents_per_s:.1f})",
+            f"≥ {RATIO_GOAL:.2f}",
+            ratio >= RATIO_GOAL,
+        ),
+        summary.Line(
+            "throughput",
+            f"{name}: app latency per request p50 / p95 / p99",
+            f"{percentile(latencies, 0.5):.0f} / {p95:.0f} / {percentile(latencies, 0.99):.0f} ms",
+            f"p95 < {P95_GOAL_MS:.0f} ms",
+            p95 < P95_GOAL_MS,
+        ),
+        summary.Line(
+            "throughput",
+            f"{name}: errors, accepted but not stored",
+            f"{errors}, {app.lost + bare.lost} (of {app.tally.accepted + bare.tally.accepted})",
+            "0, 0",
+            errors == 0 and lost == 0,
+        ),
+    ]
 
 
 def print_table(backend: str, app: Run, bare: Run) -> bool:
@@ -471,6 +341,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="load per server (default 15)")
     parser.add_argument("--concurrency", type=int, default=32, help="respondents at once (default 32)")
+    parser.add_argument("--json", metavar="PATH", help="also write the summary lines there (bench/run.py)")
     parser.add_argument(
         "--database",
         choices=("sqlite", "postgresql", "both"),
@@ -499,12 +370,12 @@ def main() -> None:
         f" (WEB_CONCURRENCY {workers}), {conf.threads} thread(s) each, access log on;"
         f" {options.concurrency} respondents at once for {options.seconds:g} s per server"
         " after a short warm-up."
-        f"\nThe load generator (Python threads in this process) shares the {os.cpu_count()} cores"
+        f"\nThe load generator (locust, FastHttpUser) shares the {os.cpu_count()} cores"
         " with the servers and the database: figures are for this machine, not a ceiling."
         "\napp: 7 requests a respondent (welcome, start, 5 pages); bare: 2 (form, submit)."
         " Latency is per request; 'flow p95' is a whole respondent."
     )
-    verdicts = []
+    verdicts, lines = [], []
     for backend in backends:
         runs = {}
         with tempfile.TemporaryDirectory() as folder:
@@ -513,6 +384,8 @@ def main() -> None:
                 with urls as url:
                     runs[name] = measure(name, url, folder, options.seconds, options.concurrency)
         verdicts.append(print_table(backend, runs["app"], runs["bare"]))
+        lines += summary_lines(backend, runs["app"], runs["bare"])
+    summary.write(options.json, lines)
     if not all(verdicts):
         raise SystemExit(1)
 
