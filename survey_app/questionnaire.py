@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .datafile import DataFileError, duplicates, location
+from .datafile import DataFileError, duplicates, load_yaml, location
 
 SUFFIXES = (".yaml", ".yml", ".json")
 IDENTIFIER = r"^[a-z][a-z0-9_-]*$"
@@ -84,9 +84,9 @@ class Questionnaire(_Frozen):
     items: tuple[Item, ...] = Field(min_length=1)
     stages: tuple[Stage, ...] = Field(min_length=1)
 
-    @property
+    @cached_property
     def item_ids(self) -> tuple[str, ...]:
-        """The statements' ids in questionnaire order."""
+        """The statements' ids in questionnaire order (asked for in every scoring loop: kept)."""
         return tuple(item.id for item in self.items)
 
     @property
@@ -196,7 +196,7 @@ def load_questionnaire(path: Path) -> Questionnaire:
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionnaireError(source, [f"cannot be read: {exc}"]) from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise QuestionnaireError(source, [f"is not valid {path.suffix[1:].upper()}: {exc}"]) from None
     return parse_questionnaire(data, source)

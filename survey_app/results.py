@@ -104,9 +104,10 @@ def _tally(
 
     Answers to statements or values the questionnaire no longer has are left out.
     """
+    values, lowest = set(q.scale.values), q.scale.min
     for team_id, item_id, value, count in rows:
-        if item_id in counts[team_id] and value in q.scale.values:
-            counts[team_id][item_id][value - q.scale.min] += count
+        if item_id in counts[team_id] and value in values:
+            counts[team_id][item_id][value - lowest] += count
 
 
 def compute_results(session: Session, assessment: Assessment, q: Questionnaire) -> AssessmentResult:

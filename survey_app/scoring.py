@@ -103,6 +103,23 @@ class TeamSample:
     total_counts: Mapping[Fraction, int] = field(default_factory=dict)
 
 
+def exact_power_sum(total_counts: Mapping[Fraction, int], power: int) -> Fraction:
+    """Σ count × total**power, exactly, over one common denominator.
+
+    Integer arithmetic on the denominators' least common multiple: adding a few hundred
+    Fractions one by one reduces by a gcd at every step, which costs more than the
+    database's own counting for small teams.
+    """
+    if not total_counts:
+        return Fraction(0)
+    denominator = math.lcm(*(total.denominator**power for total in total_counts))
+    numerator = sum(
+        total.numerator**power * (denominator // total.denominator**power) * count
+        for total, count in total_counts.items()
+    )
+    return Fraction(numerator, denominator)
+
+
 def sample_from_totals(
     key: str, incomplete: int, total_counts: Mapping[Fraction, int], item_counts: Mapping[str, Sequence[int]]
 ) -> TeamSample:
@@ -111,8 +128,8 @@ def sample_from_totals(
         key=key,
         scored=sum(total_counts.values()),
         incomplete=incomplete,
-        total_sum=sum((total * count for total, count in total_counts.items()), Fraction(0)),
-        total_sumsq=sum((total * total * count for total, count in total_counts.items()), Fraction(0)),
+        total_sum=exact_power_sum(total_counts, 1),
+        total_sumsq=exact_power_sum(total_counts, 2),
         item_counts=item_counts,
         total_counts=dict(total_counts),
     )

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from ..datafile import DataFileError
+from ..datafile import DataFileError, load_yaml
 from ..questionnaire import IDENTIFIER, Questionnaire
 from ..scoring import AssessmentResult
 from .path import PathToNext, path_to_next
@@ -180,7 +180,7 @@ def load_library(path: Path, q: Questionnaire) -> Library:
     except (OSError, UnicodeDecodeError) as exc:
         raise LibraryError(source, [f"cannot be read: {exc}"]) from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise LibraryError(source, [f"is not valid {path.suffix[1:].upper()}: {exc}"]) from None
     return parse_library(data, source, q)
