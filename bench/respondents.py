@@ -113,8 +113,8 @@ def bare_flow(who: Client, number: int, info: dict[str, Any]) -> None:
 
 def peer_flow(who: Client, number: int, info: dict[str, Any]) -> None:
     """django-survey-and-report: its own respondent, from bench/peer/peer.py."""
-    sys.path.insert(0, str(HERE / "peer"))
-    import peer  # noqa: PLC0415 - only the peer's users need it
+    sys.path.insert(0, str(HERE.parent))
+    from bench.peer import peer  # noqa: PLC0415 - only the peer's users need it
 
     survey = peer.SurveyInfo(info["survey_id"], info["path"], (), tuple(info["fields"]))
     peer.respondent(who, number, survey)

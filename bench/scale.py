@@ -11,7 +11,9 @@ Then it times, after one warm-up run and as the best of ``--runs`` runs:
 * results  ``compute_results()`` end to end (the aggregate queries and scoring);
 * bare     the same GROUP BY queries as raw SQL, rows fetched and nothing else;
 
-and the peak of Python allocations during ``compute_results()`` (tracemalloc).
+and the peak of Python allocations during ``compute_results()`` (tracemalloc); then one
+request each of the results page and the results JSON through the whole app (signed in,
+Flask's test client: no server or network), which must stay far below the request timeout.
 Goals: results ≤ 2 × bare at every size, and memory flat in the number of responses.
 
 SQLite runs in a temporary file; PostgreSQL (with ``--database postgresql|both``, or by
@@ -43,13 +45,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine  # noqa: E402 - after the path is set
+from flask import Flask  # noqa: E402 - after the path is set
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 
 from bench import summary  # noqa: E402
 from survey_app import create_app, db, migrate  # noqa: E402
+from survey_app.accounts import create_user  # noqa: E402
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
 from survey_app.demo import PROFILES  # noqa: E402
+from survey_app.models import Role  # noqa: E402
 from survey_app.questionnaire import Questionnaire  # noqa: E402
 from survey_app.results import compute_results  # noqa: E402
 
@@ -58,6 +64,9 @@ GOAL = 2.0
 #: it follows the number of distinct (answered, answer sum) groups, which stops growing.
 FLAT_MB = 1.0
 SECRET = "bench-secret-key-not-for-production-0123456789"
+PASSWORD = "bench-password-not-for-production"
+#: gunicorn's worker timeout in deploy/gunicorn.conf.py: a request taking longer is cut off.
+REQUEST_TIMEOUT = 60
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 #: Responses generated and written per batch (bounds the script's own memory).
 BATCH = 100_000
@@ -93,6 +102,8 @@ class Row:
     results: float
     bare: float
     peak_mb: float
+    page: float = 0.0  # seconds of GET /a/SLUG/results, signed in
+    json: float = 0.0  # seconds of GET /a/SLUG/results.json
 
     @property
     def ratio(self) -> float:
@@ -313,9 +324,12 @@ def bench_backend(
     backend: str, url: str, sizes: list[int], runs: int, extra_sql: list[str], folder: str
 ) -> list[Row]:
     """Load and measure every size on one database; print each row as it comes."""
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET}, instance_path=folder)
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False}, instance_path=folder
+    )
     engine = app.extensions["survey_db"].engine
     migrate.upgrade(engine)
+    client = None
     for sql in extra_sql:
         with engine.begin() as connection:
             connection.exec_driver_sql(sql)
@@ -335,6 +349,7 @@ def bench_backend(
                     )
                     slug = assessment.slug
                     team_ids = tuple(team.id for team in assessment.teams)
+                client = client or signed_in_client(app)  # its organization exists now
                 started = time.perf_counter()
                 load(engine, size, seed=size, q=q, team_ids=team_ids, first_id=first_id)
                 loaded = time.perf_counter() - started
@@ -349,7 +364,9 @@ def bench_backend(
                 bare = best_time(bare_query(engine, team_ids), runs)
                 peak = peak_memory(lambda: compute_results(session, assessment, q))  # noqa: B023
                 session.rollback()
-                row = Row(size, loaded, results, bare, peak)
+                page, as_json = http_times(client, slug)
+                session.rollback()  # the requests shared this app context's read session
+                row = Row(size, loaded, results, bare, peak, page, as_json)
                 rows.append(row)
                 print_row(backend, row)
     finally:
@@ -357,12 +374,36 @@ def bench_backend(
     return rows
 
 
+def signed_in_client(app: Flask) -> FlaskClient:
+    """A test client signed in as a consultant of Scale Industries (the organization of every size)."""
+    with app.app_context(), db.write_session() as session:
+        create_user(session, "bench@scale.example", Role.CONSULTANT, PASSWORD, "Scale Industries")
+    client = app.test_client()
+    signed = client.post("/sign-in", data={"email": "bench@scale.example", "password": PASSWORD})
+    if signed.status_code != 302:
+        raise SystemExit(f"the bench user could not sign in ({signed.status_code})")
+    return client
+
+
+def http_times(client: FlaskClient, slug: str) -> tuple[float, float]:
+    """Seconds of one results page and one results JSON request, through the whole app."""
+    times = []
+    for path in (f"/a/{slug}/results", f"/a/{slug}/results.json"):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} answered {response.status_code}")
+    return times[0], times[1]
+
+
 def print_row(backend: str, row: Row) -> None:
     """One line of the table."""
     verdict = "PASS" if row.ratio <= GOAL else "MISS"
     print(
         f"{backend:<10} {row.size:>9,} {row.load:>8.1f} s {row.results * 1000:>10.1f} ms"
-        f" {row.bare * 1000:>10.1f} ms {row.ratio:>6.2f} {verdict:<4} {row.peak_mb:>8.2f}",
+        f" {row.bare * 1000:>10.1f} ms {row.ratio:>6.2f} {verdict:<4} {row.peak_mb:>8.2f}"
+        f" {row.page:>8.2f} s {row.json:>6.2f} s",
         flush=True,
     )
 
@@ -379,6 +420,17 @@ def summary_lines(backend: str, rows: list[Row], flat: bool) -> list[summary.Lin
             row.ratio <= GOAL,
         )
         for row in rows
+    ]
+    lines += [
+        summary.Line(
+            "scale",
+            f"{name}, {row.size:,} responses: results page / JSON request",
+            f"{row.page:.2f} s / {row.json:.2f} s",
+            f"< {REQUEST_TIMEOUT} s (timeout)",
+            max(row.page, row.json) < REQUEST_TIMEOUT,
+        )
+        for row in rows
+        if row.size >= 100_000
     ]
     peaks = [row.peak_mb for row in rows]
     lines.append(
@@ -426,7 +478,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; best of {options.runs} runs after a warm-up; memory = tracemalloc peak.")
     print(
         f"{'database':<10} {'responses':>9} {'load':>10} {'results':>13} {'bare query':>13}"
-        f" {'ratio':>6} {'≤' + str(GOAL):<4} {'peak MB':>8}"
+        f" {'ratio':>6} {'≤' + str(GOAL):<4} {'peak MB':>8} {'page':>10} {'JSON':>8}"
     )
     verdicts, lines = [], []
     for backend in backends:

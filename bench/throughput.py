@@ -50,6 +50,7 @@ from sqlalchemy import text  # noqa: E402 - after the path is set
 
 from bench import summary  # noqa: E402
 from bench.load import Tally, percentile, run_load  # noqa: E402
+from bench.processes import stop  # noqa: E402
 from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.assessments import create_assessment, team_links  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
@@ -164,13 +165,7 @@ def gunicorn(target: str, env: dict[str, str], log: Path, extra: list[str]) -> I
             time.sleep(0.2)
         yield base, process.pid
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop(process)
 
 
 @contextmanager

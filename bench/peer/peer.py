@@ -54,6 +54,10 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))  # when run as a script
+
+from bench.processes import stop  # noqa: E402
+
 QUESTIONNAIRE = ROOT / "questionnaires" / "kotler-2006.yaml"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 #: The peer, pinned: the newest release, which installs and runs on Python 3.11 with Django 5.2.
@@ -292,13 +296,7 @@ def serve(peer: Peer, database: str | Path) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop(process)
 
 
 # --- a respondent -----------------------------------------------------------------------------

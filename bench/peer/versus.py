@@ -23,8 +23,6 @@ import argparse
 import json
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +33,7 @@ from sqlalchemy import select  # noqa: E402
 from bench import summary  # noqa: E402 - after the path is set
 from bench.load import Tally, percentile, run_load  # noqa: E402
 from bench.peer import peer  # noqa: E402
-from bench.scale import load_sqlite  # noqa: E402
+from bench.scale import best_time, load_sqlite  # noqa: E402
 from bench.throughput import count_rows, gunicorn, prepare, server_env  # noqa: E402
 from survey_app import create_app, db  # noqa: E402
 from survey_app.assessments import get_assessment  # noqa: E402
@@ -81,17 +79,6 @@ def load_peer(home: peer.Peer, folder: Path, seconds: float, users: int) -> tupl
 # --- 2. exports at 10k ---------------------------------------------------------------------
 
 
-def best_of(work: Callable[[], object], runs: int) -> float:
-    """The best wall time of ``runs`` calls after one warm-up call."""
-    work()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def app_exports(folder: Path, count: int) -> dict[str, float]:
     """Seconds of the app's results JSON, CSV export and PDF report at ``count`` bulk-loaded responses."""
     url = f"sqlite:///{folder / 'app10k.db'}"
@@ -121,9 +108,9 @@ def app_exports(folder: Path, count: int) -> dict[str, float]:
                 build_report(session, assessment, q)
 
             return {
-                "json": best_of(as_json, 3),
-                "csv": best_of(as_csv, 3),
-                "pdf": best_of(as_pdf, 1),
+                "json": best_time(as_json, 3),
+                "csv": best_time(as_csv, 3),
+                "pdf": best_time(as_pdf, 1),
             }
     finally:
         engine.dispose()
@@ -152,7 +139,11 @@ def ahead(ours: float, theirs: float) -> str:
 
 
 def lines_for(
-    app: tuple[Tally, int], other: tuple[Tally, int], ours: dict[str, float], theirs: dict[str, float | str]
+    app: tuple[Tally, int],
+    other: tuple[Tally, int],
+    ours: dict[str, float],
+    theirs: dict[str, float | str],
+    count: int,
 ) -> list[summary.Line]:
     """The comparison's lines of the combined table (goal: the app ahead on each)."""
     (app_tally, app_stored), (peer_tally, peer_stored) = app, other
@@ -183,14 +174,14 @@ def lines_for(
         ),
         summary.Line(
             "peer",
-            "at 10k: app results JSON / peer CSV export",
+            f"at {count:,}: app results JSON / peer CSV export",
             f"{ours['json']:.2f} s / {theirs['csv']:.1f} s ({ahead(ours['json'], theirs['csv'])})",
             "app faster",
             ours["json"] < theirs["csv"],
         ),
         summary.Line(
             "peer",
-            "at 10k: CSV export, app / peer",
+            f"at {count:,}: CSV export, app / peer",
             f"{ours['csv']:.2f} s / {theirs['csv']:.1f} s ({ahead(ours['csv'], theirs['csv'])})",
             "app faster",
             ours["csv"] < theirs["csv"],
@@ -198,14 +189,13 @@ def lines_for(
     ]
     pdf = theirs["pdf"]
     if isinstance(pdf, str):
-        lines.append(
-            summary.Line("peer", "at 10k: PDF report, app / peer", f"{ours['pdf']:.1f} s / not run: {pdf}")
-        )
+        measured = f"{ours['pdf']:.1f} s / not run: {pdf}"
+        lines.append(summary.Line("peer", f"at {count:,}: PDF report, app / peer", measured))
     else:
         lines.append(
             summary.Line(
                 "peer",
-                "at 10k: PDF report, app / peer",
+                f"at {count:,}: PDF report, app / peer",
                 f"{ours['pdf']:.1f} s / {pdf:.1f} s ({ahead(ours['pdf'], pdf)})",
                 "app faster",
                 ours["pdf"] < pdf,
@@ -255,7 +245,7 @@ def main() -> None:
     )
     pdf = theirs["pdf"]
     print(f"  peer  CSV export {theirs['csv']:.1f} s, PDF {pdf if isinstance(pdf, str) else f'{pdf:.1f} s'}")
-    lines = lines_for(app, other, ours, theirs)
+    lines = lines_for(app, other, ours, theirs, options.count)
     print(summary.table(lines))
     summary.write(options.json, lines)
 
