@@ -92,7 +92,13 @@ def create_app() -> Flask:
             session.execute(
                 insert(ResponseAnswer),
                 [
-                    {"response_id": response_id, "team_id": team_id, "item_id": item, "value": value}
+                    {
+                        "response_id": response_id,
+                        "team_id": team_id,
+                        "scored": total is not None,
+                        "item_id": item,
+                        "value": value,
+                    }
                     for item, value in answers
                 ],
             )

@@ -343,15 +343,17 @@ class Response(Base):
 class ResponseAnswer(Base):
     """The answer a response gave one statement. NULL value means "don't know".
 
-    ``team_id`` always equals its response's: a response never changes team.
+    ``team_id`` and ``scored`` are copied from the response (its team, and whether it has a
+    total): neither ever changes once the response is stored.
     """
 
     __tablename__ = "response_answer"
     __table_args__ = (
         CheckConstraint("value >= 0", name="value_not_negative"),
-        # The results count answers per (team, statement, value): in this column order that
-        # GROUP BY reads this index alone, in order, with no join and no sort. Team deletes use it too.
-        Index("ix_response_answer_team_item_value", "team_id", "item_id", "value"),
+        # The results count the scored answers per (team, statement, value): in this column
+        # order that GROUP BY reads this index alone, in order, with no join and no sort.
+        # Team deletes use it too.
+        Index("ix_response_answer_team_scored_item_value", "team_id", "scored", "item_id", "value"),
     )
 
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
@@ -359,6 +361,8 @@ class ResponseAnswer(Base):
     value: Mapped[int | None] = mapped_column(SmallInteger)
     #: The response's team, copied onto each answer so the per-team counts need no join.
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    #: Whether the response is scored (has a total), so the counts need no join either.
+    scored: Mapped[bool]
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

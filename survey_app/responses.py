@@ -71,7 +71,13 @@ def add_responses(
             insert(Response).returning(Response.id, sort_by_parameter_order=True), response_rows
         ).all()
         answer_rows = [
-            {"response_id": response_id, "team_id": row["team_id"], "item_id": item_id, "value": value}
+            {
+                "response_id": response_id,
+                "team_id": row["team_id"],
+                "scored": row["total"] is not None,
+                "item_id": item_id,
+                "value": value,
+            }
             for response_id, row, answers in zip(ids, response_rows, answer_lists, strict=True)
             for item_id, value in answers
             if item_id in questionnaire.item_ids

@@ -3,7 +3,7 @@
 Responses are never loaded one by one: the database returns how many responses
 of each team have each (answered, answer sum) pair — the exact distribution of
 the totals — and the frequency of each answer per statement (from the answers'
-own team column, without a join); ``scoring`` works from those.
+own team and scored columns, without a join); ``scoring`` works from those.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Response, ResponseAnswer
@@ -25,7 +25,7 @@ def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> 
     """Each team's sufficient statistics, from a few aggregate queries, in team order."""
     team_ids = {team.id: team.key for team in assessment.teams}
     incomplete, totals = _total_groups(session, team_ids, q)
-    counts = _answer_counts(session, team_ids, q, any_incomplete=any(incomplete.values()))
+    counts = _answer_counts(session, team_ids, q)
     return [
         sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
         for team in assessment.teams
@@ -52,7 +52,7 @@ def _total_groups(
         )
         .where(Response.team_id.in_(team_ids))
         .group_by(Response.team_id, Response.answered, Response.answer_sum, Response.total.is_not(None))
-    )
+    ).all()  # a few hundred rows: one fetchall costs less than fetching them one by one
     for team_id, answered, answer_sum, scored, count in groups:
         if scored:
             totals[team_id][exact_total(q, answered, answer_sum)] += count
@@ -62,45 +62,32 @@ def _total_groups(
 
 
 def _answer_counts(
-    session: Session, team_ids: Collection[int], q: Questionnaire, *, any_incomplete: bool
+    session: Session, team_ids: Collection[int], q: Questionnaire
 ) -> dict[int, dict[str, list[int]]]:
     """Per team and statement, how many scored responses gave each scale value.
 
-    Every answer carries its team, so one scan of the (team, statement, value) index
-    counts all of them without reading ``response``. Incomplete responses are never
-    scored: their answers (few, found through ``ix_response_team_total``) are counted
-    with a join and taken off, rather than joining every answer to filter them out.
+    Every answer carries its response's team and whether it is scored, so this is one
+    scan of the (team, scored, statement, value) index, without reading ``response``.
     """
     width = len(q.scale.values)
     counts = {team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids}
-    query = (
+    rows = session.execute(
         select(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value, func.count())
-        .where(ResponseAnswer.team_id.in_(team_ids), ResponseAnswer.value.is_not(None))
-        .group_by(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
-    )
-    if any_incomplete:
-        # One statement, so both parts read the same snapshot (PostgreSQL's READ COMMITTED
-        # gives each statement its own): a response arriving in between cannot be taken
-        # off without having been counted.
-        unscored = (
-            select(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value, -func.count())
-            .join(ResponseAnswer, ResponseAnswer.response_id == Response.id)
-            .where(
-                Response.team_id.in_(team_ids),
-                Response.total.is_(None),
-                ResponseAnswer.value.is_not(None),
-            )
-            .group_by(Response.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
+        .where(
+            ResponseAnswer.team_id.in_(team_ids),
+            ResponseAnswer.scored == true(),  # "= 1" / "= true": an index condition, unlike IS
+            ResponseAnswer.value.is_not(None),
         )
-        query = query.union_all(unscored)
-    _tally(counts, session.execute(query), q)
+        .group_by(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
+    ).all()
+    _tally(counts, rows, q)
     return counts
 
 
 def _tally(
     counts: dict[int, dict[str, list[int]]], rows: Iterable[tuple[int, str, int, int]], q: Questionnaire
 ) -> None:
-    """Add grouped (team, statement, value, count) rows; a negative count takes answers off.
+    """Add grouped (team, statement, value, count) rows.
 
     Answers to statements or values the questionnaire no longer has are left out.
     """

@@ -234,7 +234,7 @@ def confidence_interval(
     """Student-t interval for a mean (n − 1 degrees of freedom); None when n < 2."""
     if n < 2 or sd is None:
         return None
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(special.stdtrit(n - 1, 0.5 + level / 2)) * sd / math.sqrt(n)  # the t quantile
     return mean - half, mean + half
 
 
@@ -287,10 +287,12 @@ def welch_p_value(a: TeamSample, b: TeamSample) -> float | None:
     sd_b = _sample_sd(b) or 0.0
     if sd_a == 0.0 and sd_b == 0.0:
         return None
-    result = stats.ttest_ind_from_stats(
-        float(_mean(a)), sd_a, a.scored, float(_mean(b)), sd_b, b.scored, equal_var=False
-    )
-    return _finite(result.pvalue)
+    # Welch's t and the Welch–Satterthwaite degrees of freedom, as scipy's
+    # ttest_ind_from_stats(equal_var=False) computes them, without its argument handling.
+    var_a, var_b = sd_a * sd_a / a.scored, sd_b * sd_b / b.scored
+    t = (float(_mean(a)) - float(_mean(b))) / math.sqrt(var_a + var_b)
+    df = (var_a + var_b) ** 2 / (var_a**2 / (a.scored - 1) + var_b**2 / (b.scored - 1))
+    return _finite(2 * float(special.stdtr(df, -abs(t))))
 
 
 def mann_whitney_p_value(q: Questionnaire, a: Sequence[int], b: Sequence[int]) -> float | None:

@@ -186,8 +186,9 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
             yield url
 
 
-def test_migration_copies_each_response_answers_team(blank_database_url: str) -> None:
-    """Answers stored before ``response_answer.team_id`` existed get their response's team."""
+def test_migration_copies_each_response_answers_team_and_scored(blank_database_url: str) -> None:
+    """Answers stored before ``response_answer.team_id`` existed get their response's team,
+    and whether their response is scored."""
     from alembic import command
     from sqlalchemy import inspect, text
 
@@ -216,11 +217,12 @@ def test_migration_copies_each_response_answers_team(blank_database_url: str) ->
                     f" VALUES ({team}, 1, 'team{team}', 'Team {team}', {team}, 'salt', 'hash{team}')"
                 )
             )
-        for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1
+        for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1; 4 incomplete
+            total = "NULL" if response == 4 else "80"
             connection.execute(
                 text(
                     "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
-                    f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, 80)"
+                    f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, {total})"
                 )
             )
             connection.execute(
@@ -233,12 +235,16 @@ def test_migration_copies_each_response_answers_team(blank_database_url: str) ->
     assert (before, after) == ("77685a87a61f", migrate.head_revision())
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT response_id, item_id, team_id FROM response_answer ORDER BY response_id, item_id")
+            text(
+                "SELECT response_id, item_id, team_id, scored FROM response_answer"
+                " ORDER BY response_id, item_id"
+            )
         ).all()
-        column = {c["name"]: c for c in inspect(connection).get_columns("response_answer")}["team_id"]
+        columns = {c["name"]: c for c in inspect(connection).get_columns("response_answer")}
         indexes = {index["name"] for index in inspect(connection).get_indexes("response_answer")}
-    expected = [(r, item, 1 + r % 2) for r in range(1, 6) for item in ("k01", "k02")]
-    assert [tuple(row) for row in rows] == expected
-    assert column["nullable"] is False
-    assert "ix_response_answer_team_item_value" in indexes
+    expected = [(r, item, 1 + r % 2, r != 4) for r in range(1, 6) for item in ("k01", "k02")]
+    assert [(r, item, team, bool(scored)) for r, item, team, scored in rows] == expected
+    assert columns["team_id"]["nullable"] is False
+    assert columns["scored"]["nullable"] is False
+    assert "ix_response_answer_team_scored_item_value" in indexes
     engine.dispose()
