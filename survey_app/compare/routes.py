@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from ..catalog import get_questionnaire
 from ..models import Assessment
 from ..questionnaire import Questionnaire
 from ..results import compute_results, results_json
-from .view_model import build_charts, build_results_view, load_comments
+from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view, load_comments
 
 bp = Blueprint("compare", __name__)
 
@@ -34,7 +34,10 @@ def results(slug: str) -> str:
     assessment, questionnaire = _assessment_and_questionnaire(slug)
     result = compute_results(session, assessment, questionnaire)
     shown = [key for key, team in result.teams.items() if not team.withheld]
-    view = build_results_view(assessment, questionnaire, result, load_comments(session, assessment, shown))
+    # ?comments=all lists every comment; by default a sample of each team's when there are many.
+    limit = None if request.args.get("comments") == "all" else COMMENTS_ON_PAGE
+    comments = load_comments(session, assessment, shown)
+    view = build_results_view(assessment, questionnaire, result, comments, comment_limit=limit)
     is_staff = not principal().is_leader
     return render_template(
         "compare/results.html",

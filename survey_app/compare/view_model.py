@@ -9,6 +9,7 @@ can show them by mistake. ``build_charts`` draws the charts from the view.
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -209,6 +210,24 @@ class CommentGroup:
 
     team: str
     comments: tuple[str, ...]
+    #: How many comments the team wrote: more than ``comments`` holds when only a sample is listed.
+    total: int
+
+
+#: Most comments the results page lists per team; the rest are one link away.
+COMMENTS_ON_PAGE = 100
+
+
+def sample_comments(comments: Sequence[str], limit: int | None) -> tuple[str, ...]:
+    """At most ``limit`` of ``comments`` (all when ``limit`` is None), in their given order.
+
+    Which ones depends only on their text (a hash), never on when they arrived, and the
+    same comments always give the same sample.
+    """
+    if limit is None or len(comments) <= limit:
+        return tuple(comments)
+    ranked = sorted(range(len(comments)), key=lambda i: hashlib.sha256(comments[i].encode("utf-8")).digest())
+    return tuple(comments[i] for i in sorted(ranked[:limit]))
 
 
 @dataclass(frozen=True)
@@ -468,8 +487,13 @@ def build_results_view(
     q: Questionnaire,
     result: AssessmentResult,
     comments: Mapping[str, Sequence[str]] | None = None,
+    comment_limit: int | None = None,
 ) -> ResultsView:
-    """The page's (and the report's) content: formatted figures and headline sentences."""
+    """The page's (and the report's) content: formatted figures and headline sentences.
+
+    ``comment_limit`` lists at most that many comments per team (a sample, see
+    ``sample_comments``); the report takes them all and makes its own choice.
+    """
     teams = _team_views(assessment, q, result)
     names = {team.key: team.name for team in teams}
     shown = tuple(team for team in teams if not team.withheld)
@@ -551,7 +575,14 @@ def build_results_view(
         items_headline=_items_headline(items, shown, gap),
         significant_count=sum(row.significant for row in items),
         # Only shown teams' comments, whatever the caller passed.
-        comments=tuple(CommentGroup(team.name, tuple(comments.get(team.key, ()))) for team in shown),
+        comments=tuple(
+            CommentGroup(
+                team.name,
+                sample_comments(comments.get(team.key, ()), comment_limit),
+                len(comments.get(team.key, ())),
+            )
+            for team in shown
+        ),
     )
 
 

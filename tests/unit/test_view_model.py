@@ -246,7 +246,7 @@ def test_withheld_team_has_no_figures_anywhere_in_the_view(q) -> None:
     assert "46.7" not in text
     assert "2.33" not in text
     assert "Marketing secret remark" not in text
-    assert view.comments == (vm.CommentGroup("Sales", ("Good progress",)),)
+    assert view.comments == (vm.CommentGroup("Sales", ("Good progress",), 1),)
     assert all(len(row.values) == 1 for row in view.dimensions)
     assert all(len(row.means) == 1 and row.gap is None for row in view.items)
     assert view.gap is None
@@ -288,3 +288,19 @@ def test_charts_of_a_full_view_follow_the_sorted_statements(q) -> None:
     first, second = (next(i for i, part in enumerate(labels) if f">{n}. " in part) for n in (2, 3))
     assert first < second  # statement 2 (largest gap) is drawn before statement 3
     assert "−1.50 ▲" in drawn.gaps
+
+
+def test_sample_comments_keeps_all_up_to_the_limit() -> None:
+    comments = ["apple", "banana", "cherry"]
+    assert vm.sample_comments(comments, 3) == ("apple", "banana", "cherry")
+    assert vm.sample_comments(comments, None) == ("apple", "banana", "cherry")
+
+
+def test_sample_comments_depends_on_the_texts_only_and_keeps_their_order() -> None:
+    comments = sorted(f"remark {n:03d}" for n in range(50))
+    sample = vm.sample_comments(comments, 10)
+    assert len(sample) == 10
+    assert list(sample) == sorted(sample)  # the order they were given in (alphabetical)
+    assert sample != tuple(comments[:10])  # not simply the first ones
+    shuffled = list(reversed(comments))
+    assert sorted(vm.sample_comments(shuffled, 10)) == list(sample)  # arrival order does not matter

@@ -358,6 +358,22 @@ def two_orgs(make_assessment, make_user) -> dict[str, str]:
     return {"acme": acme, "globex": globex}
 
 
+def test_many_comments_are_sampled_with_a_link_to_all(app, kotler, client, both_shown) -> None:
+    from survey_app.compare.view_model import COMMENTS_ON_PAGE
+
+    written = [f"Remark number {n:03d}" for n in range(COMMENTS_ON_PAGE + 5)]
+    add_with_comments(app, kotler, both_shown, "sales", written)
+    page = client.get(f"/a/{both_shown}/results").get_data(as_text=True)
+    listed = [text for text in written if f"<li>{text}</li>" in page]
+    assert len(listed) == COMMENTS_ON_PAGE
+    assert f"{COMMENTS_ON_PAGE} of {len(written)} comments from Sales are listed here" in page
+    link = f'href="/a/{both_shown}/results?comments=all#comments-heading"'
+    assert link in page
+    everything = client.get(f"/a/{both_shown}/results?comments=all").get_data(as_text=True)
+    assert all(f"<li>{text}</li>" in everything for text in written)
+    assert "are listed here" not in everything
+
+
 def test_anonymous_user_is_sent_to_sign_in(client, two_orgs) -> None:
     response = client.get(f"/a/{two_orgs['acme']}/results")
     assert response.status_code == 302
