@@ -81,8 +81,8 @@ COMMENTS = ("Good meetings.", "We rarely share the pipeline with marketing.", "L
 DK, BLANK = ord("d"), ord("-")
 
 BARE_QUERIES = (
-    """SELECT team_id, answered, answer_sum, total IS NOT NULL, count(*) FROM response
-       WHERE team_id IN ({teams}) GROUP BY team_id, answered, answer_sum, total IS NOT NULL""",
+    """SELECT team_id, answered, total IS NOT NULL, count(*), sum(answer_sum), sum(answer_sum * answer_sum)
+       FROM response WHERE team_id IN ({teams}) GROUP BY team_id, answered, total IS NOT NULL""",
     """SELECT team_id, item_id, value, count(*) FROM response_answer
        WHERE team_id IN ({teams}) AND scored = TRUE AND value IS NOT NULL GROUP BY team_id, item_id, value""",
 )

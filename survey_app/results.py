@@ -21,15 +21,77 @@ from .questionnaire import Questionnaire
 from .scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_total, sample_from_totals
 
 
-def load_samples(session: Session, assessment: Assessment, q: Questionnaire) -> list[TeamSample]:
-    """Each team's sufficient statistics, from a few aggregate queries, in team order."""
+def load_samples(
+    session: Session, assessment: Assessment, q: Questionnaire, *, distribution: bool = False
+) -> list[TeamSample]:
+    """Each team's sufficient statistics, from two aggregate queries, in team order.
+
+    The scores and tests need only the count, sum and sum of squares of each team's
+    totals; ``distribution`` also loads how many responses have each total (the
+    report's bootstrap resamples it), a GROUP BY with a few hundred rows instead of five.
+    """
     team_ids = {team.id: team.key for team in assessment.teams}
-    incomplete, totals = _total_groups(session, team_ids, q)
     counts = _answer_counts(session, team_ids, q)
-    return [
-        sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
-        for team in assessment.teams
-    ]
+    if distribution:
+        incomplete, totals = _total_groups(session, team_ids, q)
+        return [
+            sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
+            for team in assessment.teams
+        ]
+    incomplete, sums = _total_sums(session, team_ids, q)
+    samples = []
+    for team in assessment.teams:
+        scored, total_sum, total_sumsq = sums[team.id]
+        samples.append(
+            TeamSample(
+                key=team.key,
+                scored=scored,
+                incomplete=incomplete[team.id],
+                total_sum=total_sum,
+                total_sumsq=total_sumsq,
+                item_counts=counts[team.id],
+            )
+        )
+    return samples
+
+
+def _total_sums(
+    session: Session, team_ids: Collection[int], q: Questionnaire
+) -> tuple[dict[int, int], dict[int, tuple[int, Fraction, Fraction]]]:
+    """Per team: how many responses are incomplete, and the count, sum and sum of squares
+    of the scored ones' totals, exactly.
+
+    A total is n_items × answer_sum / answered, so per number of statements answered
+    (a handful of values) the database's integer sums of answer_sum and answer_sum²
+    give the exact sums of the totals and of their squares.
+    """
+    n = len(q.item_ids)
+    incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
+    parts: dict[int, list[tuple[int, int, int, int]]] = {team_id: [] for team_id in team_ids}
+    rows = session.execute(
+        select(
+            Response.team_id,
+            Response.answered,
+            Response.total.is_not(None),
+            func.count(),
+            func.sum(Response.answer_sum),
+            func.sum(Response.answer_sum * Response.answer_sum),
+        )
+        .where(Response.team_id.in_(team_ids))
+        .group_by(Response.team_id, Response.answered, Response.total.is_not(None))
+    ).all()
+    for team_id, answered, scored, count, answer_sum, answer_sumsq in rows:
+        if scored:
+            parts[team_id].append((answered, count, int(answer_sum), int(answer_sumsq)))
+        else:
+            incomplete[team_id] += count
+    sums = {}
+    for team_id, groups in parts.items():
+        scored = sum(count for _, count, _, _ in groups)
+        total_sum = sum((Fraction(n * s, a) for a, _, s, _ in groups), Fraction(0))
+        total_sumsq = sum((Fraction(n * n * sq, a * a) for a, _, _, sq in groups), Fraction(0))
+        sums[team_id] = (scored, total_sum, total_sumsq)
+    return incomplete, sums
 
 
 def _total_groups(

@@ -553,7 +553,7 @@ def build_report_context(
     """Read, compute and word everything the report of ``assessment`` prints."""
     if paper not in PAPER_SIZES:
         raise InvalidInput(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    samples = load_samples(session, assessment, q)
+    samples = load_samples(session, assessment, q, distribution=True)
     result = assess(q, samples, assessment.min_group_size)
     shown_keys = list(result.overall.teams)
     view = build_results_view(assessment, q, result, load_comments(session, assessment, shown_keys))

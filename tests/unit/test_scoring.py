@@ -221,7 +221,12 @@ def test_item_and_dimension_means_of_a_small_team(q: Questionnaire) -> None:
     # process_metrics = k01 (2, 3, 3), k12 (3, 3, 4), k14 (3, 3, 4), k15 (3, 3, 4): 38 / 12
     assert result.dimensions["process_metrics"] == pytest.approx(38 / 12)
     assert set(result.dimensions) == {
-        "communication", "planning", "process_metrics", "culture", "customer", "structure"
+        "communication",
+        "planning",
+        "process_metrics",
+        "culture",
+        "customer",
+        "structure",
     }
     assert set(result.items) == set(ITEM_IDS)
 
