@@ -92,13 +92,24 @@ def find_invitation(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def find_draft(session: Session, token: str) -> Draft:
-    """The draft whose resume token is ``token`` (with team and assessment), or ``NotFound``."""
-    draft = session.scalar(
-        select(Draft)
-        .where(Draft.resume_hash == _hash_of(token))
-        .options(joinedload(Draft.team).options(*_team_options()))
-    )
+def find_draft(session: Session, token: str, *, for_update: bool = False) -> Draft:
+    """The draft whose resume token is ``token`` (with team and assessment), or ``NotFound``.
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL; SQLite's
+    write transactions are exclusive anyway), so two submits of one draft queue up.
+    The write paths that lock it need only the team and assessment, so they skip the
+    joins the pages need.
+    """
+    query = select(Draft).where(Draft.resume_hash == _hash_of(token))
+    if for_update:
+        query = (
+            query.options(joinedload(Draft.team).joinedload(Team.assessment))
+            .with_for_update(of=Draft)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        query = query.options(joinedload(Draft.team).options(*_team_options()))
+    draft = session.scalar(query)
     if draft is None:
         raise NotFound("no such draft")
     return draft
@@ -496,23 +507,6 @@ def resume_invitation(session: Session, invitation_id: int) -> str:
     return token
 
 
-def _locked_draft(session: Session, token: str) -> Draft:
-    """The draft of ``token`` locked for this transaction, with only its team and assessment.
-
-    The write paths need nothing else, so they skip the joins ``find_draft`` makes for pages.
-    """
-    draft = session.scalar(
-        select(Draft)
-        .where(Draft.resume_hash == _hash_of(token))
-        .options(joinedload(Draft.team).joinedload(Team.assessment))
-        .with_for_update(of=Draft)
-        .execution_options(populate_existing=True)
-    )
-    if draft is None:
-        raise NotFound("no such draft")
-    return draft
-
-
 def save_page(
     session: Session,
     token: str,
@@ -522,7 +516,7 @@ def save_page(
     comment: str | None,
 ) -> Draft:
     """Store one page's choices (and the comment, when the page has it) in the draft."""
-    draft = _locked_draft(session, token)
+    draft = find_draft(session, token, for_update=True)
     draft.answers = merge_answers(questionnaire, draft.answers, item_ids, posted)
     if comment is not None:
         draft.comment = clean_comment(comment)
@@ -574,7 +568,7 @@ def submit(
         if invitation_id is not None:
             # Lock the invitation before the draft, as resume_invitation does.
             session.get(Invitation, invitation_id, with_for_update=True)
-        draft = _locked_draft(session, token)
+        draft = find_draft(session, token, for_update=True)
     except NotFound:
         return Submitted(Outcome.ALREADY_RECORDED)
     assessment = draft.team.assessment
