@@ -143,29 +143,40 @@ def test_broken_questionnaire_is_reported_at_start_up_without_stopping_the_other
     assert list(app.extensions["survey_catalog"].questionnaires) == ["kotler-2006"]
 
 
-def test_upgrading_a_database_with_data_keeps_it(tmp_path: Path) -> None:
-    """Columns added by later migrations get their defaults on existing rows."""
+#: The organization the old rows of the migration tests belong to.
+ORGANIZATION_ROW = (
+    "INSERT INTO organization (id, name, slug, created_at) VALUES (1, 'Acme', 'acme', '2026-01-01')"
+)
+
+
+def old_schema(engine, revision: str, *statements: str) -> None:  # noqa: ANN001 - an Engine
+    """Migrate ``engine``'s empty database to ``revision`` only, then run ``statements`` there.
+
+    Every statement list starts with the one organization the old rows belong to.
+    """
     from alembic import command
     from sqlalchemy import text
 
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     config = migrate._alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "8fcca6171c10")  # the first schema
-        connection.execute(
-            text(
-                "INSERT INTO organization (id, name, slug, created_at)"
-                " VALUES (1, 'Acme', 'acme', '2026-01-01')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
-                " questionnaire_version, min_group_size, status, created_at)"
-                " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '2026-01-01')"
-            )
-        )
+        command.upgrade(config, revision)
+        for statement in (ORGANIZATION_ROW, *statements):
+            connection.execute(text(statement))
+
+
+def test_upgrading_a_database_with_data_keeps_it(tmp_path: Path) -> None:
+    """Columns added by later migrations get their defaults on existing rows."""
+    from sqlalchemy import text
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    old_schema(
+        engine,
+        "8fcca6171c10",  # the first schema
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+        " questionnaire_version, min_group_size, status, created_at)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '2026-01-01')",
+    )
     before, after = migrate.upgrade(engine)
     assert (before, after) == ("8fcca6171c10", migrate.head_revision())
     with engine.connect() as connection:
@@ -189,48 +200,32 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 def test_migration_copies_each_response_answers_team_and_scored(blank_database_url: str) -> None:
     """Answers stored before ``response_answer.team_id`` existed get their response's team,
     and whether their response is scored."""
-    from alembic import command
     from sqlalchemy import inspect, text
 
+    teams = [
+        "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+        f" VALUES ({team}, 1, 'team{team}', 'Team {team}', {team}, 'salt', 'hash{team}')"
+        for team in (1, 2)
+    ]
+    responses = []
+    for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1; 4 incomplete
+        total = "NULL" if response == 4 else "80"
+        responses += [
+            "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
+            f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, {total})",
+            "INSERT INTO response_answer (response_id, item_id, value)"
+            f" VALUES ({response}, 'k01', 4), ({response}, 'k02', NULL)",
+        ]
     engine = db.make_engine(blank_database_url)
-    config = migrate._alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "77685a87a61f")  # the last schema without it
-        connection.execute(
-            text(
-                "INSERT INTO organization (id, name, slug, created_at)"
-                " VALUES (1, 'Acme', 'acme', '2026-01-01')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
-                " questionnaire_version, min_group_size, status, purpose, commentary, created_at)"
-                " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '', '', '2026-01-01')"
-            )
-        )
-        for team in (1, 2):
-            connection.execute(
-                text(
-                    "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
-                    f" VALUES ({team}, 1, 'team{team}', 'Team {team}', {team}, 'salt', 'hash{team}')"
-                )
-            )
-        for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1; 4 incomplete
-            total = "NULL" if response == 4 else "80"
-            connection.execute(
-                text(
-                    "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
-                    f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, {total})"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO response_answer (response_id, item_id, value)"
-                    f" VALUES ({response}, 'k01', 4), ({response}, 'k02', NULL)"
-                )
-            )
+    old_schema(
+        engine,
+        "77685a87a61f",  # the last schema without them
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+        " questionnaire_version, min_group_size, status, purpose, commentary, created_at)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '', '', '2026-01-01')",
+        *teams,
+        *responses,
+    )
     before, after = migrate.upgrade(engine)
     assert (before, after) == ("77685a87a61f", migrate.head_revision())
     with engine.connect() as connection:
