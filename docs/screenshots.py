@@ -85,8 +85,8 @@ def shoot(base: str, link: str, slug: str, password: str) -> None:
         ):
             page = browser.new_context(viewport=viewport).new_page()
             page.goto(link)
-            page.get_by_role("button", name="Start the survey").click()
-            page.wait_for_url("**/q/**")
+            page.get_by_role("link", name="Start the survey").click()
+            page.wait_for_url("**/answers")
             page.get_by_role("group", name=re.compile("Our actual sales")).get_by_label(
                 "Agree", exact=True
             ).check()

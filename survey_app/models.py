@@ -307,6 +307,7 @@ class Response(Base):
     __tablename__ = "response"
     __table_args__ = (
         Index("ix_response_team_total", "team_id", "total"),
+        Index("ix_response_submission_hash", "submission_hash", unique=True),
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )
 
@@ -331,6 +332,9 @@ class Response(Base):
     answer_sum: Mapped[int] = mapped_column(SmallInteger)
     #: Pro-rated total (20–100), or NULL for an incomplete response, which is never scored.
     total: Mapped[float | None]
+    #: Hash of the token of the web form it came from (unique), so sending one form twice
+    #: records it once. The token is random and lived only in that page: it names nobody.
+    submission_hash: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[ResponseAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -25,6 +25,8 @@ class NewResponse:
     comment: str | None = None
     #: Statements answered "don't know" (stored, unlike blanks, but never scored).
     dont_know: frozenset[str] = frozenset()
+    #: Hash of the web form's submission token, which makes a resent form a duplicate.
+    submission: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def add_responses(
                 "answered": result.answered,
                 "answer_sum": result.answer_sum,
                 "total": result.total,
+                "submission_hash": new.submission,
             }
         )
         given = [(item_id, value) for item_id, value in new.answers.items() if value is not None]

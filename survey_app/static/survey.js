@@ -1,5 +1,5 @@
 // Progressive enhancement of the survey pages; everything works without it.
-// - keeps "X of N answered" and the progress bar up to date while choosing answers;
+// - keeps "X of N answered" and the progress bar up to date, and in view, while answering;
 // - moves the focus to the error summary when a submit had too few answers.
 (function () {
   "use strict";
@@ -7,15 +7,14 @@
   var form = document.querySelector("form.survey-form");
   var count = document.getElementById("answered-count");
   var bar = document.getElementById("answered-bar");
+  var progress = document.getElementById("answered-progress");
 
   if (form && count) {
     var total = parseInt(count.getAttribute("data-total"), 10);
-    var elsewhere = parseInt(form.getAttribute("data-answered-elsewhere"), 10) || 0;
 
     var update = function () {
       // "Don't know" is not an answer on the scale, so it is not counted.
-      var checked = form.querySelectorAll('input[type="radio"]:checked:not([value="dk"])').length;
-      var answered = elsewhere + checked;
+      var answered = form.querySelectorAll('input[type="radio"]:checked:not([value="dk"])').length;
       var text = answered + " of " + total + " answered";
       count.textContent = text;
       if (bar) {
@@ -24,6 +23,10 @@
       }
     };
     form.addEventListener("change", update);
+    update(); // a browser may have restored choices (back button)
+    if (progress) {
+      progress.classList.add("progress--live"); // kept at the top of the screen while scrolling
+    }
   }
 
   var summary = document.getElementById("error-summary");

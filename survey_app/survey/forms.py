@@ -14,8 +14,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..questionnaire import Questionnaire
 from .services import DONT_KNOW, MAX_COMMENT, clean_comment, field_name
 
-#: What the buttons of a questionnaire page ask for.
-ACTIONS = ("next", "back", "save", "submit")
+#: What the buttons of the questionnaire ask for: send the answers, or save them to finish later.
+ACTIONS = ("submit", "save")
 
 COMMENT_LABEL = "What is the one change that would most improve how sales and marketing work together?"
 
@@ -25,7 +25,7 @@ class SurveyForm(FlaskForm):
 
 
 class StartForm(SurveyForm):
-    """The welcome page's start button (only the CSRF token)."""
+    """A personal link's welcome page: its start button opens the person's draft (only the CSRF token)."""
 
 
 class ResumeForm(SurveyForm):
@@ -41,11 +41,11 @@ class ResumeForm(SurveyForm):
 
 
 class AnswersForm(SurveyForm):
-    """One page of the questionnaire; ``answers_form`` adds a radio group per statement."""
+    """The questionnaire; ``answers_form`` adds a radio group per statement."""
 
-    #: "1" … for a page of the questionnaire, "all" for the review page.
-    page = HiddenField()
-    #: The button pressed (Next, Back, Save and finish later, Submit).
+    #: The form's submission token: sending the same form twice records one response.
+    submission = HiddenField()
+    #: The button pressed ("submit": Send my answers, "save": Save and finish later).
     action = StringField()
     comment = TextAreaField(COMMENT_LABEL)
 

@@ -1,4 +1,4 @@
-"""Survey pages for respondents: team and personal links, the paged questionnaire, save and resume.
+"""Survey pages for respondents: team and personal links, the questionnaire, save and resume.
 
 Nobody signs in here: a link's token is the only key. A wrong token is a plain
 404, so the pages never reveal which assessments exist. Every POST validates one
@@ -12,17 +12,18 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
-from ..models import Assessment, Draft
+from ..models import Assessment, Draft, Team
 from ..questionnaire import Questionnaire
 from ..tokens import token_hash
 from . import services
 from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm, answers_form
-from .services import Outcome, PageView
+from .services import FormView, Outcome, Submitted
 
 bp = Blueprint("survey", __name__)
 
@@ -38,6 +39,7 @@ CSRF_REFUSED = (
     "This form could not be accepted because it did not come from this site's page."
     " Open the survey link again: answers you saved are kept."
 )
+NO_SUBMISSION_TOKEN = "This form is incomplete. Open the survey link again to answer."
 NO_SUCH_CODE = "No saved answers match this code. Check that you copied all of it."
 OPENED_ELSEWHERE = (
     "Your survey was opened again from your personal link, so the page you were on stopped working."
@@ -76,30 +78,36 @@ def _questionnaire_of(assessment: Assessment) -> Questionnaire:
     return questionnaire
 
 
-def _closed_page(assessment: Assessment, *, not_sent: bool = False) -> str:
+def _closed_page(assessment: Assessment, *, not_sent: bool = False, resume_token: str = "") -> str:
+    """The survey is closed (or not open yet); ``not_sent`` answers were kept, in ``resume_token``'s
+    draft when the link was a team's."""
+    resume_url = url_for(".questionnaire", token=resume_token, _external=True) if resume_token else ""
     return render_template(
-        "survey/closed.html", closed=services.closed(assessment, _now()), not_sent=not_sent
+        "survey/closed.html",
+        closed=services.closed(assessment, _now()),
+        not_sent=not_sent,
+        resume_url=resume_url,
     )
 
 
-@bp.route("/s/<token>", methods=["GET", "POST"])
-def team_link(token: str) -> str | Response:
-    """A team's survey link: the welcome page, whose button starts a new draft."""
+def _team_of(token: str) -> Team:
     try:
-        team = services.find_team(db.get_session(), token)
+        return services.find_team(db.get_session(), token)
     except NotFound:
         abort(404)
-    assessment = team.assessment
-    questionnaire = _questionnaire_of(assessment)
-    if not assessment.is_accepting(_now()):
-        return _closed_page(assessment)
-    form = StartForm()
-    if _validated(form):
-        with db.write_session() as write:
-            resume = services.start_draft(write, team.id)
-        return redirect(url_for(".questionnaire", token=resume))
-    welcome = services.welcome(assessment, team, questionnaire, personal=False)
-    return render_template("survey/welcome.html", welcome=welcome, form=form)
+
+
+@bp.get("/s/<token>")
+def team_link(token: str) -> str:
+    """A team's survey link: the welcome page, whose button opens the questionnaire."""
+    team = _team_of(token)
+    questionnaire = _questionnaire_of(team.assessment)
+    if not team.assessment.is_accepting(_now()):
+        return _closed_page(team.assessment)
+    welcome = services.welcome(team.assessment, team, questionnaire, personal=False)
+    return render_template(
+        "survey/welcome.html", welcome=welcome, start_url=url_for(".team_answers", token=token)
+    )
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
@@ -135,9 +143,72 @@ def invitation_link(token: str) -> str | Response:
     return render_template("survey/welcome.html", welcome=welcome, form=form)
 
 
-def _show(token: str, view: PageView, form: AnswersForm, *, personal: bool) -> str:
-    form.page.data = view.page
-    return render_template("survey/questionnaire.html", token=token, view=view, form=form, personal=personal)
+def _show(view: FormView, form: AnswersForm, *, personal: bool) -> str:
+    """The questionnaire page; its form posts back to the URL it was shown at."""
+    return render_template(
+        "survey/questionnaire.html", view=view, form=form, action_url=request.path, personal=personal
+    )
+
+
+def _posted(questionnaire: Questionnaire, form: AnswersForm) -> tuple[services.DraftAnswers, str]:
+    """The answers and the comment the questionnaire was sent with."""
+    posted = {item_id: form[services.field_name(item_id)].data for item_id in questionnaire.item_ids}
+    return services.read_answers(questionnaire, posted), services.clean_comment(form.comment.data or "")
+
+
+def _action(form: AnswersForm) -> str:
+    return form.action.data if form.action.data in ACTIONS else "submit"
+
+
+@bp.route("/s/<token>/answers", methods=["GET", "POST"])
+def team_answers(token: str) -> str | Response:
+    """A team link's questionnaire: sent in one go, or saved as a draft to finish later.
+
+    Nothing is written until the form is sent. Its submission token makes a double
+    click or a replayed POST record one response.
+    """
+    team = _team_of(token)
+    questionnaire = _questionnaire_of(team.assessment)
+    if request.method == "GET":
+        if not team.assessment.is_accepting(_now()):
+            return _closed_page(team.assessment)
+        form = answers_form(questionnaire)(formdata=None, submission=services.new_submission_token())
+        return _show(services.build_form(questionnaire, {}, ""), form, personal=False)
+
+    form = answers_form(questionnaire)()
+    valid = _validated(form)
+    submission = form.submission.data or ""
+    if not services.is_submission_token(submission):
+        abort(400, description=NO_SUBMISSION_TOKEN)
+    answers, comment = _posted(questionnaire, form)
+    if not valid:  # only the comment can be refused: show the page again as it was sent
+        return _show(services.build_form(questionnaire, answers, comment), form, personal=False)
+    if _action(form) == "save":
+        with db.write_session() as write:
+            resume = services.new_draft(write, team.id, answers, comment)
+        return redirect(url_for(".saved", token=resume))
+    result = _submit_once(team, questionnaire, answers, comment, submission)
+    if result.outcome is Outcome.CLOSED:
+        return _closed_page(team.assessment, not_sent=True, resume_token=result.resume_token)
+    if result.outcome is Outcome.INCOMPLETE:
+        view = services.build_form(questionnaire, answers, comment, review=True)
+        return _show(view, form, personal=False)
+    return redirect(url_for(".thanks"))
+
+
+def _submit_once(
+    team: Team, questionnaire: Questionnaire, answers: services.DraftAnswers, comment: str, submission: str
+) -> Submitted:
+    """Record a team-link form once: a form sent again hits the unique submission hash."""
+    try:
+        with db.write_session() as write:
+            return services.submit_new(write, team, questionnaire, answers, comment, submission, _now())
+    except IntegrityError:
+        # A fresh transaction: the request's read session may predate the first send.
+        with db.write_session() as write:
+            if services.was_submitted(write, submission):
+                return Submitted(Outcome.ALREADY_RECORDED)
+        raise
 
 
 def _draft_gone(token: str) -> Response:
@@ -149,7 +220,7 @@ def _draft_gone(token: str) -> Response:
         flash(OPENED_ELSEWHERE, "warning")
         return redirect(url_for(".invitation_link", token=invitation))
     if request.method == "POST":
-        if request.form.get("action") == "submit":
+        if request.form.get("action", "submit") == "submit":
             return redirect(url_for(".thanks"))
     elif browser_session.get(SUBMITTED_KEY) == token_hash(token):
         return redirect(url_for(".thanks"))
@@ -167,22 +238,21 @@ def _draft_of(token: str) -> tuple[Draft, Questionnaire] | Response:
 
 @bp.get("/q/<token>")
 def questionnaire(token: str) -> str | Response:
-    """The questionnaire, a page at a time (``?page=N``; without it, the first page still open)."""
+    """The questionnaire of a saved draft (a personal link's, or one saved to finish later)."""
     found = _draft_of(token)
     if isinstance(found, Response):
         return found
     draft, questionnaire = found
     if not draft.team.assessment.is_accepting(_now()):
         return _closed_page(draft.team.assessment)
-    number = services.choose_page(questionnaire, draft.answers, request.args.get("page", type=int))
-    view = services.build_page(questionnaire, draft.answers, draft.comment, number)
+    view = services.build_form(questionnaire, draft.answers, draft.comment)
     form = answers_form(questionnaire)(formdata=None, comment=draft.comment)
-    return _show(token, view, form, personal=draft.invitation_id is not None)
+    return _show(view, form, personal=draft.invitation_id is not None)
 
 
 @bp.post("/q/<token>")
 def save_answers(token: str) -> str | Response:
-    """Store a page in the draft on Next, Back or Save; on Send, record the response once."""
+    """Keep the answers in the draft ("Save and finish later"), or record them once ("Send")."""
     found = _draft_of(token)
     if isinstance(found, Response):
         return found
@@ -190,46 +260,28 @@ def save_answers(token: str) -> str | Response:
     personal = draft.invitation_id is not None
     form = answers_form(questionnaire)()
     valid = _validated(form)
-    page = form.page.data or ""
-    try:
-        item_ids, has_comment = services.page_items(questionnaire, page)
-    except InvalidInput:
-        abort(400)
-    posted = {item_id: form[services.field_name(item_id)].data for item_id in item_ids}
-    comment = (form.comment.data or "") if has_comment else None
-
+    answers, comment = _posted(questionnaire, form)
     if not valid:  # only the comment can be refused: show the page again as it was sent
-        answers = services.merge_answers(questionnaire, draft.answers, item_ids, posted)
-        if page == services.ALL_PAGES:
-            view = services.build_review(questionnaire, answers, comment or "")
-        else:
-            view = services.build_page(questionnaire, answers, comment or "", int(page))
-        return _show(token, view, form, personal=personal)
+        return _show(services.build_form(questionnaire, answers, comment), form, personal=personal)
 
-    action = form.action.data if form.action.data in ACTIONS else "next"
-    if action == "submit" and has_comment:
-        with db.write_session() as write:
-            result = services.submit(write, token, questionnaire, item_ids, posted, comment, _now())
-        if result.outcome is Outcome.CLOSED:
-            return _closed_page(draft.team.assessment, not_sent=True)
-        if result.outcome is Outcome.INCOMPLETE:
-            view = services.build_review(questionnaire, result.answers, result.comment)
-            return _show(token, view, form, personal=personal)
-        browser_session[SUBMITTED_KEY] = token_hash(token)
-        browser_session.pop(INVITATION_KEY, None)
-        return redirect(url_for(".thanks"))
-
-    try:
-        with db.write_session() as write:
-            services.save_page(write, token, questionnaire, item_ids, posted, comment)
-    except NotFound:  # submitted, or reopened from the personal link, in another window meanwhile
-        return _draft_gone(token)
-    if action == "save":
+    if _action(form) == "save":
+        try:
+            with db.write_session() as write:
+                services.save_draft(write, token, answers, comment)
+        except NotFound:  # submitted, or reopened from the personal link, in another window meanwhile
+            return _draft_gone(token)
         return redirect(url_for(".saved", token=token))
-    pages = services.page_count(questionnaire)
-    number = int(page) if page.isdigit() else pages
-    number = max(1, number - 1) if action == "back" else min(pages, number + 1)
-    return redirect(url_for(".questionnaire", token=token, page=number))
+
+    with db.write_session() as write:
+        result = services.submit(write, token, questionnaire, answers, comment, _now())
+    if result.outcome is Outcome.CLOSED:
+        return _closed_page(draft.team.assessment, not_sent=True)
+    if result.outcome is Outcome.INCOMPLETE:
+        view = services.build_form(questionnaire, answers, comment, review=True)
+        return _show(view, form, personal=personal)
+    browser_session[SUBMITTED_KEY] = token_hash(token)
+    browser_session.pop(INVITATION_KEY, None)
+    return redirect(url_for(".thanks"))
 
 
 @bp.get("/q/<token>/saved")

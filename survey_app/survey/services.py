@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,17 +19,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import InvalidInput, NotFound
-from ..models import Assessment, AssessmentStatus, Draft, Invitation, ResponseSource, Team
+from ..models import Assessment, AssessmentStatus, Draft, Invitation, Response, ResponseSource, Team
 from ..questionnaire import Questionnaire
 from ..responses import NewResponse, add_responses
 from ..tokens import token_hash
 
-#: Statements shown on one page of the questionnaire.
-PAGE_SIZE = 5
 #: The stored (and posted) value of a "don't know" answer.
 DONT_KNOW = "dk"
-#: The page value of the review page, which shows every statement at once.
-ALL_PAGES = "all"
 #: Longest comment a respondent may write.
 MAX_COMMENT = 2000
 #: Seconds a respondent needs per statement, for the "about N minutes" estimate.
@@ -222,33 +218,7 @@ def closed(assessment: Assessment, now: datetime) -> Closed:
     )
 
 
-# --- pages and answers ----------------------------------------------------------------
-
-
-def statement_pages(questionnaire: Questionnaire) -> list[tuple[str, ...]]:
-    """The item ids on each statement page, in order."""
-    ids = questionnaire.item_ids
-    return [ids[start : start + PAGE_SIZE] for start in range(0, len(ids), PAGE_SIZE)]
-
-
-def page_count(questionnaire: Questionnaire) -> int:
-    """How many pages the questionnaire has: the statement pages and the comment page."""
-    return len(statement_pages(questionnaire)) + 1
-
-
-def page_items(questionnaire: Questionnaire, page: str) -> tuple[tuple[str, ...], bool]:
-    """The item ids a posted page holds, and whether it holds the comment.
-
-    ``page`` is a page number (``"1"`` …) or ``"all"`` (the review page); anything
-    else is ``InvalidInput``.
-    """
-    if page == ALL_PAGES:
-        return questionnaire.item_ids, True
-    pages = statement_pages(questionnaire)
-    if not page.isdigit() or not 1 <= int(page) <= len(pages) + 1:
-        raise InvalidInput(f"there is no page {page!r}")
-    number = int(page)
-    return (pages[number - 1] if number <= len(pages) else ()), number == len(pages) + 1
+# --- the form and its answers ---------------------------------------------------------
 
 
 def clean_comment(text: str) -> str:
@@ -265,44 +235,20 @@ def parse_answer(questionnaire: Questionnaire, raw: str | None) -> int | str | N
     return None
 
 
-def merge_answers(
-    questionnaire: Questionnaire,
-    current: Mapping[str, int | str],
-    item_ids: Sequence[str],
-    posted: Mapping[str, str | None],
-) -> DraftAnswers:
-    """The draft's answers with one page's choices applied (a statement left blank is cleared)."""
-    merged: DraftAnswers = {
-        item_id: value for item_id, value in current.items() if item_id in questionnaire.item_ids
-    }
-    for item_id in item_ids:
+def read_answers(questionnaire: Questionnaire, posted: Mapping[str, str | None]) -> DraftAnswers:
+    """The posted choices (item id -> raw value) as a draft keeps them; blank ones are left out."""
+    answers: DraftAnswers = {}
+    for item_id in questionnaire.item_ids:
         value = parse_answer(questionnaire, posted.get(item_id))
-        if value is None:
-            merged.pop(item_id, None)
-        else:
-            merged[item_id] = value
-    return merged
+        if value is not None:
+            answers[item_id] = value
+    return answers
 
 
 def counts(answers: Mapping[str, int | str]) -> tuple[int, int]:
     """How many statements are answered on the scale, and how many "don't know"."""
     answered = sum(1 for value in answers.values() if isinstance(value, int))
     return answered, sum(1 for value in answers.values() if value == DONT_KNOW)
-
-
-def first_open_page(questionnaire: Questionnaire, answers: Mapping[str, int | str]) -> int:
-    """The first page with a statement not yet answered (the comment page when all are)."""
-    for number, item_ids in enumerate(statement_pages(questionnaire), start=1):
-        if any(item_id not in answers for item_id in item_ids):
-            return number
-    return page_count(questionnaire)
-
-
-def choose_page(questionnaire: Questionnaire, answers: Mapping[str, int | str], asked: int | None) -> int:
-    """The page to show: the one asked for if it exists, else the first one still open."""
-    if asked is not None and 1 <= asked <= page_count(questionnaire):
-        return asked
-    return first_open_page(questionnaire, answers)
 
 
 @dataclass(frozen=True)
@@ -327,44 +273,26 @@ class StatementView:
     text: str
     scale: tuple[ChoiceView, ...]
     dont_know: ChoiceView
-    #: Why the statement is marked on the review page (empty: not marked).
+    #: Why the statement is marked after a submit with too few answers (empty: not marked).
     error: str = ""
 
 
 @dataclass(frozen=True)
-class PageView:
-    """Everything the questionnaire template shows."""
+class FormView:
+    """Everything the questionnaire template shows: every statement, on one page."""
 
-    #: The posted page value: "1" … or "all".
-    page: str
-    number: int
-    pages: int
     statements: tuple[StatementView, ...]
     total: int
     answered: int
     dont_know: int
-    #: Scale answers on the other pages (survey.js adds this page's checked ones).
-    answered_elsewhere: int
     needed: int
     dont_know_label: str
-    has_comment: bool
     comment: str
+    #: Whether a submit had too few answers, so the page says so and marks statements.
     is_review: bool = False
     more_needed: int = 0
-    #: Statements marked on the review page, for the summary at the top.
+    #: Statements marked after a submit with too few answers, for the summary at the top.
     marked: tuple[StatementView, ...] = field(default_factory=tuple)
-    #: Page with the first unanswered statement (for the comment page's reminder).
-    first_open: int = 1
-
-    @property
-    def is_first(self) -> bool:
-        """Whether there is no page before this one."""
-        return self.number == 1
-
-    @property
-    def is_last(self) -> bool:
-        """Whether this is the comment page (or the review page), where the survey is submitted."""
-        return self.has_comment
 
 
 NOT_ANSWERED = "Not answered yet: choose how far you agree."
@@ -390,71 +318,40 @@ def _statement(
     )
 
 
-def _numbers(questionnaire: Questionnaire) -> dict[str, int]:
-    return {item_id: index for index, item_id in enumerate(questionnaire.item_ids, start=1)}
-
-
-def build_page(
-    questionnaire: Questionnaire, answers: Mapping[str, int | str], comment: str, number: int
-) -> PageView:
-    """One page of the questionnaire, with the draft's answers checked."""
-    pages = statement_pages(questionnaire)
-    item_ids = pages[number - 1] if number <= len(pages) else ()
-    numbers = _numbers(questionnaire)
-    answered, dont_know = counts(answers)
-    on_page = sum(1 for item_id in item_ids if isinstance(answers.get(item_id), int))
-    return PageView(
-        page=str(number),
-        number=number,
-        pages=len(pages) + 1,
-        statements=tuple(
-            _statement(questionnaire, numbers[item_id], item_id, answers.get(item_id)) for item_id in item_ids
-        ),
-        total=len(questionnaire.items),
-        answered=answered,
-        dont_know=dont_know,
-        answered_elsewhere=answered - on_page,
-        needed=questionnaire.answers_needed,
-        dont_know_label=questionnaire.scale.dont_know,
-        more_needed=max(0, questionnaire.answers_needed - answered),
-        has_comment=number == len(pages) + 1,
-        comment=comment,
-        first_open=first_open_page(questionnaire, answers),
-    )
-
-
-def build_review(questionnaire: Questionnaire, answers: Mapping[str, int | str], comment: str) -> PageView:
-    """Every statement on one page, the unanswered ones marked: shown when a submit has too few.
+def _errors(questionnaire: Questionnaire, answers: Mapping[str, int | str], more: int) -> dict[str, str]:
+    """Why each statement is marked when ``more`` answers are still needed.
 
     Blank statements are marked first; when they are fewer than the answers still
     needed, the "don't know" ones are marked too (they do not count).
     """
-    answered, dont_know = counts(answers)
-    more = max(0, questionnaire.answers_needed - answered)
     blank = [item_id for item_id in questionnaire.item_ids if item_id not in answers]
-    unsure = {item_id for item_id, value in answers.items() if value == DONT_KNOW}
-    note = DONT_KNOW_NOTE.format(label=questionnaire.scale.dont_know)
     errors = dict.fromkeys(blank, NOT_ANSWERED)
     if len(blank) < more:
-        errors.update(dict.fromkeys(unsure, note))
+        note = DONT_KNOW_NOTE.format(label=questionnaire.scale.dont_know)
+        errors.update((item_id, note) for item_id, value in answers.items() if value == DONT_KNOW)
+    return errors
+
+
+def build_form(
+    questionnaire: Questionnaire, answers: Mapping[str, int | str], comment: str, *, review: bool = False
+) -> FormView:
+    """The questionnaire with ``answers`` checked; ``review`` marks what a submit still lacked."""
+    answered, dont_know = counts(answers)
+    more = max(0, questionnaire.answers_needed - answered)
+    errors = _errors(questionnaire, answers, more) if review else {}
     statements = tuple(
         _statement(questionnaire, number, item_id, answers.get(item_id), errors.get(item_id, ""))
         for number, item_id in enumerate(questionnaire.item_ids, start=1)
     )
-    return PageView(
-        page=ALL_PAGES,
-        number=page_count(questionnaire),
-        pages=page_count(questionnaire),
+    return FormView(
         statements=statements,
         total=len(questionnaire.items),
         answered=answered,
         dont_know=dont_know,
-        answered_elsewhere=0,
         needed=questionnaire.answers_needed,
         dont_know_label=questionnaire.scale.dont_know,
-        has_comment=True,
         comment=comment,
-        is_review=True,
+        is_review=review,
         more_needed=more,
         marked=tuple(statement for statement in statements if statement.error),
     )
@@ -463,10 +360,10 @@ def build_review(questionnaire: Questionnaire, answers: Mapping[str, int | str],
 # --- writing drafts and responses -----------------------------------------------------
 
 
-def start_draft(session: Session, team_id: int) -> str:
-    """A new, empty draft for a team-link respondent; returns its resume token."""
+def new_draft(session: Session, team_id: int, answers: DraftAnswers, comment: str) -> str:
+    """A draft for a team-link respondent who saves to finish later; returns its resume token."""
     token = new_resume_token()
-    session.add(Draft(team_id=team_id, resume_hash=token_hash(token), answers={}, comment=""))
+    session.add(Draft(team_id=team_id, resume_hash=token_hash(token), answers=answers, comment=comment))
     session.flush()
     return token
 
@@ -507,19 +404,10 @@ def resume_invitation(session: Session, invitation_id: int) -> str:
     return token
 
 
-def save_page(
-    session: Session,
-    token: str,
-    questionnaire: Questionnaire,
-    item_ids: Sequence[str],
-    posted: Mapping[str, str | None],
-    comment: str | None,
-) -> Draft:
-    """Store one page's choices (and the comment, when the page has it) in the draft."""
+def save_draft(session: Session, token: str, answers: DraftAnswers, comment: str) -> Draft:
+    """Replace a draft's answers and comment with what the form holds now."""
     draft = find_draft(session, token, for_update=True)
-    draft.answers = merge_answers(questionnaire, draft.answers, item_ids, posted)
-    if comment is not None:
-        draft.comment = clean_comment(comment)
+    draft.answers, draft.comment = answers, comment
     session.flush()
     return draft
 
@@ -529,37 +417,113 @@ class Outcome(enum.Enum):
 
     #: The response was recorded.
     RECORDED = "recorded"
-    #: Nothing to record: the draft was already submitted (double click, replay).
+    #: Nothing to record: the same form was submitted already (double click, replay).
     ALREADY_RECORDED = "already recorded"
-    #: Too few statements answered; the answers were kept in the draft.
+    #: Too few statements answered; nothing was recorded.
     INCOMPLETE = "incomplete"
-    #: The assessment takes no answers now; the answers were kept in the draft.
+    #: The assessment takes no answers now; the answers were kept in a draft.
     CLOSED = "closed"
 
 
 @dataclass(frozen=True)
 class Submitted:
-    """A submit's outcome and, unless it was recorded, the draft's answers and comment."""
+    """A submit's outcome; a team-link submit to a closed survey also gives its new draft's token."""
 
     outcome: Outcome
-    answers: DraftAnswers = field(default_factory=dict)
-    comment: str = ""
+    resume_token: str = ""
+
+
+def new_submission_token() -> str:
+    """The token a questionnaire form carries so that submitting it twice records one response."""
+    return secrets.token_urlsafe(16)
+
+
+def _refusal(
+    assessment: Assessment, questionnaire: Questionnaire, answers: DraftAnswers, now: datetime
+) -> Outcome | None:
+    """Why a response cannot be recorded now (closed, too few answers), or None."""
+    if not assessment.is_accepting(now):
+        return Outcome.CLOSED
+    if counts(answers)[0] < questionnaire.answers_needed:
+        return Outcome.INCOMPLETE
+    return None
+
+
+def _record(
+    session: Session,
+    team: Team,
+    questionnaire: Questionnaire,
+    answers: DraftAnswers,
+    comment: str,
+    submission: str | None = None,
+) -> None:
+    add_responses(
+        session,
+        team.assessment,
+        questionnaire,
+        [
+            NewResponse(
+                team.key,
+                {item_id: value for item_id, value in answers.items() if isinstance(value, int)},
+                comment=comment or None,
+                dont_know=frozenset(item_id for item_id, value in answers.items() if value == DONT_KNOW),
+                submission=submission,
+            )
+        ],
+        ResponseSource.WEB,
+    )
+
+
+def submit_new(
+    session: Session,
+    team: Team,
+    questionnaire: Questionnaire,
+    answers: DraftAnswers,
+    comment: str,
+    submission: str,
+    now: datetime,
+) -> Submitted:
+    """Record a team-link respondent's answers, sent without a draft.
+
+    The response keeps the hash of the form's ``submission`` token, which is unique:
+    sending the same form again raises ``IntegrityError`` (see ``was_submitted``).
+    Sent to a closed survey, the answers are kept in a new draft instead, so they can
+    be sent if it opens again.
+    """
+    refusal = _refusal(team.assessment, questionnaire, answers, now)
+    if refusal is Outcome.CLOSED:
+        return Submitted(refusal, new_draft(session, team.id, answers, comment))
+    if refusal is not None:
+        return Submitted(refusal)
+    _record(session, team, questionnaire, answers, comment, token_hash(submission))
+    return Submitted(Outcome.RECORDED)
+
+
+def is_submission_token(text: str) -> bool:
+    """Whether ``text`` can be a submission token (a tampered form may send anything)."""
+    return 16 <= len(text) <= MAX_TOKEN_LENGTH and text.isascii()
+
+
+def was_submitted(session: Session, submission: str) -> bool:
+    """Whether a response was recorded from the form carrying this ``submission`` token."""
+    found = session.scalar(select(Response.id).where(Response.submission_hash == token_hash(submission)))
+    return found is not None
 
 
 def submit(
     session: Session,
     token: str,
     questionnaire: Questionnaire,
-    item_ids: Sequence[str],
-    posted: Mapping[str, str | None],
-    comment: str | None,
+    answers: DraftAnswers,
+    comment: str,
     now: datetime,
 ) -> Submitted:
-    """Record the draft as a response, once: the draft is deleted and the response stored together.
+    """Record a draft as a response, once: the draft is deleted and the response stored together.
 
     The response is inserted only if this transaction's ``DELETE`` removed the draft,
     so a double click or a replayed form records nothing more. A personal invitation
     is marked answered and its draft deleted, so nothing ties it to the response.
+    Refused (closed, too few answers), the draft keeps what was sent.
     """
     try:
         invitation_id = session.scalar(
@@ -571,41 +535,20 @@ def submit(
         draft = find_draft(session, token, for_update=True)
     except NotFound:
         return Submitted(Outcome.ALREADY_RECORDED)
-    assessment = draft.team.assessment
-    answers = merge_answers(questionnaire, draft.answers, item_ids, posted)
-    text = draft.comment if comment is None else clean_comment(comment)
-    answered, _ = counts(answers)
-    keep = None
-    if not assessment.is_accepting(now):
-        keep = Outcome.CLOSED
-    elif answered < questionnaire.answers_needed:
-        keep = Outcome.INCOMPLETE
-    if keep is not None:
-        draft.answers, draft.comment = answers, text
+    refusal = _refusal(draft.team.assessment, questionnaire, answers, now)
+    if refusal is not None:
+        draft.answers, draft.comment = answers, comment
         session.flush()
-        return Submitted(keep, answers, text)
+        return Submitted(refusal)
 
-    draft_id, invitation_id, team_key = draft.id, draft.invitation_id, draft.team.key
+    draft_id, invitation_id, team = draft.id, draft.invitation_id, draft.team
     deleted = session.execute(
         delete(Draft).where(Draft.id == draft_id), execution_options={"synchronize_session": False}
     ).rowcount
     session.expunge(draft)
     if deleted != 1:
         return Submitted(Outcome.ALREADY_RECORDED)
-    add_responses(
-        session,
-        assessment,
-        questionnaire,
-        [
-            NewResponse(
-                team_key,
-                {item_id: value for item_id, value in answers.items() if isinstance(value, int)},
-                comment=text or None,
-                dont_know=frozenset(item_id for item_id, value in answers.items() if value == DONT_KNOW),
-            )
-        ],
-        ResponseSource.WEB,
-    )
+    _record(session, team, questionnaire, answers, comment)
     if invitation_id is not None:
         session.execute(update(Invitation).where(Invitation.id == invitation_id).values(has_answered=True))
     return Submitted(Outcome.RECORDED)

@@ -6,6 +6,7 @@ sending an X-Forwarded-For header straight to the app.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,10 +64,13 @@ def _saved_page(app: Flask, slug: str) -> str:
         link = team_links(get_assessment(db.get_session(), slug), TEST_SECRET, "http://127.0.0.1")[0]
     client = app.test_client()
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "survey.example.org"}
-    started = client.post(urlsplit(link.url).path, headers=headers)
-    assert started.status_code == 302
-    resume = urlsplit(started.headers["Location"]).path
-    page = client.get(f"{resume}/saved", headers=headers)
+    form = urlsplit(link.url).path + "/answers"
+    page = client.get(form, headers=headers).get_data(as_text=True)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
+    assert submission
+    saved = client.post(form, data={"action": "save", "submission": submission.group(1)}, headers=headers)
+    assert saved.status_code == 302
+    page = client.get(urlsplit(saved.headers["Location"]).path, headers=headers)
     assert page.status_code == 200
     return page.get_data(as_text=True)
 

@@ -1,9 +1,9 @@
 """Two gunicorn servers sharing one PostgreSQL, one SECRET_KEY and one Redis serve the same users.
 
-Respondents hop between the servers within one survey (start on one, answer on the
-other), so the browser session and its CSRF token must be valid on both; every
-response must be stored once. A consultant's sign-in works on both servers, and
-signing out on one ends it on the other.
+Respondents hop between the servers within one survey (open the form on one, send it
+to the other; save a draft on one, resume it on the other), so the browser session
+and its CSRF token must be valid on both; every response must be stored once. A
+consultant's sign-in works on both servers, and signing out on one ends it on the other.
 """
 
 from __future__ import annotations
@@ -96,36 +96,50 @@ class Hopper:
         return self.http.post(self._base() + path, data=data, timeout=TIMEOUT, allow_redirects=False)
 
 
+START = re.compile(r'<a class="button" href="([^"]+)">Start the survey</a>')
+
+
+def fill(form: FormParser, number: int, *, part: int | None = None) -> dict[str, str]:
+    """The form's hidden fields and an answer to every statement (or to the first ``part``)."""
+    data = dict(form.hidden)
+    for index, (name, values) in enumerate(sorted(form.radios.items())[:part]):
+        scale = [value for value in values if value.isdigit()]
+        data[name] = scale[(number + index) % len(scale)]
+    return data
+
+
 def answer_survey(bases: tuple[str, str], team_path: str, number: int) -> set[str]:
-    """One respondent: welcome page, start (with its CSRF token), every page, send. Returns servers used."""
+    """One respondent, each request on the other server: welcome page, questionnaire, send.
+
+    Every other respondent first saves half the answers to finish later, then comes
+    back to the draft and sends it. Returns the servers used.
+    """
     browser = Hopper(bases, first=number)
     try:
         welcome = browser.get(team_path)
         assert welcome.status_code == 200, welcome.text[:500]
-        start = browser.post(team_path, {"csrf_token": parse_form(welcome.text).hidden["csrf_token"]})
-        assert start.status_code == 302, start.text[:500]
-        path = local(start.headers["Location"])
-        assert path.startswith("/q/")
-        for _page in range(12):  # 4 pages of statements and the comment page; never loop for ever
+        found = START.search(welcome.text)
+        assert found, "the welcome page has no start link"
+        path = found.group(1)
+        page = browser.get(path)
+        assert page.status_code == 200, page.text[:500]
+        form = parse_form(page.text)
+        if number % 2 == 0:
+            data = fill(form, number, part=10) | {"action": "save"}
+            saved = browser.post(form.action or path, data)
+            assert saved.status_code == 302, saved.text[:500]
+            path = local(saved.headers["Location"]).removesuffix("/saved")
+            assert path.startswith("/q/")
             page = browser.get(path)
             assert page.status_code == 200, page.text[:500]
             form = parse_form(page.text)
-            data = dict(form.hidden)
-            for index, (name, values) in enumerate(sorted(form.radios.items())):
-                scale = [value for value in values if value.isdigit()]
-                data[name] = scale[(number + index) % len(scale)]
-            actions = {value for name, value in form.buttons if name == "action"}
-            data["action"] = "submit" if "submit" in actions else "next"
-            if data["action"] == "submit":
-                data["comment"] = f"Respondent {number}"
-            sent = browser.post(form.action or path, data)
-            assert sent.status_code == 302, sent.text[:500]
-            path = local(sent.headers["Location"])
-            if path == "/thanks":
-                thanks = browser.get(path)
-                assert thanks.status_code == 200
-                return set(browser.servers_used)
-        pytest.fail(f"respondent {number} never reached the thank-you page")
+            assert len(re.findall(r'type="radio"[^>]* checked', page.text)) == 10
+        data = fill(form, number) | {"action": "submit", "comment": f"Respondent {number}"}
+        sent = browser.post(form.action or path, data)
+        assert sent.status_code == 302, sent.text[:500]
+        assert local(sent.headers["Location"]) == "/thanks"
+        assert browser.get("/thanks").status_code == 200
+        return set(browser.servers_used)
     finally:
         browser.http.close()
 

@@ -1,4 +1,4 @@
-"""The respondents' survey, through HTTP: links, paged answers, save and resume, submitting once."""
+"""The respondents' survey, through HTTP: links, the questionnaire, save and resume, submitting once."""
 
 from __future__ import annotations
 
@@ -22,10 +22,6 @@ from survey_app.tokens import derive_token, new_salt, token_hash
 
 from helpers import ITEM_IDS, TEST_SECRET, sign_in
 
-PAGES = [ITEM_IDS[start : start + 5] for start in range(0, 20, 5)]
-LAST_PAGE = "5"
-
-
 # --- helpers --------------------------------------------------------------------------
 
 
@@ -37,8 +33,43 @@ def link_path(app, slug: str, team: str = "sales") -> str:
     return links[team].removeprefix("http://localhost")
 
 
+def form_path(app, slug: str, team: str = "sales") -> str:
+    """The path of a team link's questionnaire (``/s/<token>/answers``)."""
+    return link_path(app, slug, team) + "/answers"
+
+
+SUBMISSION = re.compile(r'name="submission" type="hidden" value="([^"]*)"')
+
+
+def submission_in(page: str) -> str:
+    """The submission token of the questionnaire form in ``page``."""
+    match = SUBMISSION.search(page)
+    assert match, "no submission field in the page"
+    return match.group(1)
+
+
+def open_form(client, path: str) -> str:
+    """Open a team link's questionnaire; returns the form's submission token."""
+    response = client.get(path)
+    assert response.status_code == 200
+    return submission_in(page_text(response))
+
+
+def send(client, path: str, answers: dict[str, str], action: str = "submit", **extra):
+    """Post the questionnaire (``answers``: item id -> "1".."5" or "dk") with one of its buttons."""
+    data = {"action": action, "comment": "", **{f"q_{item}": value for item, value in answers.items()}}
+    data.update(extra)
+    return client.post(path, data=data)
+
+
+def answer(client, path: str, answers: dict[str, str], comment: str = ""):
+    """Open a team link's questionnaire and send it at once."""
+    submission = open_form(client, path)
+    return send(client, path, answers, comment=comment, submission=submission)
+
+
 def start(client, path: str) -> str:
-    """Press "Start" on a welcome page; returns the resume token of the new draft."""
+    """Press "Start" on a personal link's welcome page; returns the resume token of its draft."""
     response = client.post(path)
     assert response.status_code == 302
     match = re.fullmatch(r"/q/([A-Za-z0-9_-]+)", response.headers["Location"])
@@ -46,25 +77,14 @@ def start(client, path: str) -> str:
     return match.group(1)
 
 
-def post_page(client, token: str, page: str, answers: dict[str, str], action: str = "next", **extra):
-    """Post one questionnaire page (``answers``: item id -> "1".."5" or "dk")."""
-    data = {"page": page, "action": action, **{f"q_{item}": value for item, value in answers.items()}}
-    data.update(extra)
-    return client.post(f"/q/{token}", data=data)
-
-
-def answer_all(client, token: str, answers: dict[str, str]) -> None:
-    """Go through the four statement pages with Next, answering from ``answers``."""
-    for number, items in enumerate(PAGES, start=1):
-        page_answers = {item: answers[item] for item in items if item in answers}
-        response = post_page(client, token, str(number), page_answers)
-        assert response.status_code == 302
-        assert response.headers["Location"] == f"/q/{token}?page={number + 1}"
-
-
-def submit(client, token: str, comment: str = ""):
-    """Press "Send my answers" on the comment page."""
-    return post_page(client, token, LAST_PAGE, {}, action="submit", comment=comment)
+def save_for_later(client, path: str, answers: dict[str, str], comment: str = "") -> str:
+    """Press "Save and finish later" on a team link's questionnaire; returns the resume token."""
+    submission = open_form(client, path)
+    response = send(client, path, answers, action="save", comment=comment, submission=submission)
+    assert response.status_code == 302
+    match = re.fullmatch(r"/q/([A-Za-z0-9_-]+)/saved", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
 
 
 def count(app, model, *where) -> int:
@@ -144,6 +164,7 @@ def test_welcome_page_says_who_why_how_long_and_how_answers_stay_confidential(
     assert "No names are stored with your answers" in page
     assert "Sales team" in page
     assert 'name="csrf_token"' not in page  # CSRF off in this app; the CSRF tests check the token
+    assert f'<a class="button" href="{link_path(app, slug)}/answers">Start the survey</a>' in page
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -183,7 +204,8 @@ def test_respondent_pages_do_not_show_the_signed_in_navigation(
     ("method", "path"),
     [
         ("get", "/s/not-a-real-token"),
-        ("post", "/s/not-a-real-token"),
+        ("get", "/s/not-a-real-token/answers"),
+        ("post", "/s/not-a-real-token/answers"),
         ("get", "/i/not-a-real-token"),
         ("post", "/i/not-a-real-token"),
         ("get", "/q/not-a-real-token"),
@@ -196,7 +218,7 @@ def test_unknown_tokens_get_a_friendly_404_that_names_nothing(
     app, client, make_assessment, method, path
 ) -> None:
     make_assessment(organization="Acme", name="Spring review")
-    response = getattr(client, method)(path, data={"page": "1", "action": "next"})
+    response = getattr(client, method)(path, data={"action": "save", "submission": "s" * 22})
     assert response.status_code == 404
     page = page_text(response)
     assert "We could not find this page" in page
@@ -209,40 +231,47 @@ def test_team_token_is_not_a_resume_token_or_an_invitation(app, client, make_ass
     token = link_path(app, slug).removeprefix("/s/")
     assert client.get(f"/q/{token}").status_code == 404
     assert client.get(f"/i/{token}").status_code == 404
+    assert client.get(f"/q/{token}/saved").status_code == 404
 
 
 # --- answering and submitting ---------------------------------------------------------
 
 
-def test_start_answer_every_page_and_submit_records_one_response(app, client, make_assessment) -> None:
+def test_the_questionnaire_shows_every_statement_and_stores_nothing_until_sent(
+    app, client, make_assessment
+) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    [draft] = drafts(app)
-    assert draft.resume_hash == token_hash(token)
-    assert draft.invitation_id is None
-    assert len(token) >= 32
+    path = form_path(app, slug)
 
-    first = client.get(f"/q/{token}")
-    page = page_text(first)
+    first = client.get(path)
+
     assert first.status_code == 200
-    assert "Page 1 of 5" in page
+    assert first.headers["Cache-Control"] == "no-store"
+    page = page_text(first)
     assert "0 of 20 answered" in page
-    assert "<fieldset" in page
-    assert "<legend>" in page
-    assert page.count('type="radio"') == 5 * 6
+    assert page.count("<fieldset") == 20
+    assert page.count("<legend>") == 20
+    assert page.count('type="radio"') == 20 * 6
     assert 'for="q_k01-dk"' in page
     assert "Don&#39;t know" in page
-    assert 'name="page" type="hidden" value="1"' in page
+    assert '7<span class="statement__of"> of 20</span>.' in page  # where one is, without JavaScript
+    assert 'maxlength="2000"' in page
+    assert f'action="{path}"' in page
+    assert 'value="submit"' in page
+    assert 'value="save"' in page
+    assert count(app, Draft) == 0
+    assert count(app, Response) == 0
+    # Each opening of the form gets its own unguessable submission token.
+    assert len(submission_in(page)) >= 22
+    assert submission_in(page_text(client.get(path))) != submission_in(page)
 
+
+def test_answer_every_statement_and_send_records_one_response(app, client, make_assessment) -> None:
+    slug = make_assessment()
     answers = {item: str(1 + index % 5) for index, item in enumerate(ITEM_IDS)}  # 1,2,3,4,5,1,…: sum 60
-    answer_all(client, token, answers)
-    last = page_text(client.get(f"/q/{token}?page=5"))
-    assert "Page 5 of 5" in last
-    assert "20 of 20 answered" in last
-    assert "One last question" in last
-    assert 'maxlength="2000"' in last
 
-    done = submit(client, token, comment="  Meet every week.\r\n  ")
+    done = answer(client, form_path(app, slug), answers, comment="  Meet every week.\r\n  ")
+
     assert done.status_code == 302
     assert done.headers["Location"] == "/thanks"
     assert drafts(app) == []
@@ -259,37 +288,10 @@ def test_start_answer_every_page_and_submit_records_one_response(app, client, ma
     assert "report" in thanks
 
 
-def test_progress_and_next_back_keep_every_answer(app, client, make_assessment) -> None:
-    slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    post_page(client, token, "1", {"k01": "5", "k02": "dk", "k03": "2"})
-    page2 = page_text(client.get(f"/q/{token}?page=2"))
-    assert "Page 2 of 5" in page2
-    assert "2 of 20 answered" in page2  # "don't know" is not an answer
-    assert 'data-answered-elsewhere="2"' in page2
-
-    back = post_page(client, token, "2", {"k06": "3"}, action="back")
-    assert back.headers["Location"] == f"/q/{token}?page=1"
-    page1 = page_text(client.get(back.headers["Location"]))
-    assert re.search(r'id="q_k01-5"[^>]*checked', page1)
-    assert re.search(r'id="q_k02-dk"[^>]*checked', page1)
-    assert not re.search(r'id="q_k04-\w+"[^>]*checked', page1)
-    assert drafts(app)[0].answers == {"k01": 5, "k02": "dk", "k03": 2, "k06": 3}
-
-    # Changing a page replaces its answers; a page left blank clears nothing elsewhere.
-    post_page(client, token, "1", {"k01": "1"})
-    assert drafts(app)[0].answers == {"k01": 1, "k06": 3}
-    # Resuming without a page number opens the first page with an open statement.
-    answer_all(client, token, dict.fromkeys(ITEM_IDS[:10], "3"))
-    assert "Page 3 of 5" in page_text(client.get(f"/q/{token}"))
-
-
 def test_dont_know_answers_are_stored_as_dont_know_and_not_counted(app, client, make_assessment) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
     answers = {item: ("dk" if item in ("k02", "k09", "k17") else "4") for item in ITEM_IDS}
-    answer_all(client, token, answers)
-    assert submit(client, token).status_code == 302
+    assert answer(client, form_path(app, slug), answers).status_code == 302
 
     [stored] = responses(app)
     assert stored.answered == 17
@@ -304,10 +306,9 @@ def test_dont_know_answers_are_stored_as_dont_know_and_not_counted(app, client, 
 def test_results_count_web_responses(app, client, runner, make_assessment) -> None:
     slug = make_assessment(min_group=3)
     for value in ("2", "3", "4"):
-        other = app.test_client()
-        token = start(other, link_path(app, slug))
-        answer_all(other, token, dict.fromkeys(ITEM_IDS, value))
-        assert submit(other, token).status_code == 302
+        assert (
+            answer(app.test_client(), form_path(app, slug), dict.fromkeys(ITEM_IDS, value)).status_code == 302
+        )
     result = runner.invoke(args=["results", slug, "--json"])
     assert result.exit_code == 0, result.output
     sales = json.loads(result.output)["teams"]["sales"]
@@ -316,38 +317,64 @@ def test_results_count_web_responses(app, client, runner, make_assessment) -> No
     assert sales["score"] == pytest.approx(60.0)
 
 
-def test_a_replayed_submit_records_nothing_more(app, client, make_assessment) -> None:
+def test_a_resent_form_records_nothing_more(app, client, make_assessment) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, ALL_FOURS)
-    assert submit(client, token).headers["Location"] == "/thanks"
+    path = form_path(app, slug)
+    submission = open_form(client, path)
+    assert send(client, path, ALL_FOURS, submission=submission).headers["Location"] == "/thanks"
 
-    again = submit(client, token)  # double click, back button, replayed POST
+    again = send(client, path, ALL_FOURS, submission=submission)  # double click, back button, replayed POST
     assert again.status_code == 302
     assert again.headers["Location"] == "/thanks"
     assert count(app, Response) == 1
     assert count(app, ResponseAnswer) == 20
 
-    # The respondent's own browser goes back to the thank-you page; anyone else gets "not found".
-    assert client.get(f"/q/{token}").headers["Location"] == "/thanks"
-    assert app.test_client().get(f"/q/{token}").status_code == 404
-    # Any other button of the old form finds nothing to save.
-    assert post_page(client, token, "1", {"k01": "2"}).status_code == 404
-    assert count(app, Draft) == 0
+    # The form opened again (someone else at the same computer) is a new response.
+    assert answer(client, path, dict.fromkeys(ITEM_IDS, "2")).headers["Location"] == "/thanks"
+    assert count(app, Response) == 2
 
 
-def test_simultaneous_submits_of_one_draft_record_one_response(app, make_assessment) -> None:
+@pytest.mark.parametrize("submission", ["", "short", "x" * 201])
+def test_a_form_without_a_valid_submission_token_is_refused(app, client, make_assessment, submission) -> None:
     slug = make_assessment()
-    client = app.test_client()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, ALL_FOURS)
+    refused = send(client, form_path(app, slug), ALL_FOURS, submission=submission)
+    assert refused.status_code == 400
+    assert "Open the survey link again" in page_text(refused)
+    assert count(app, Response) == 0
+
+
+def test_simultaneous_sends_of_one_form_record_one_response(app, make_assessment) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    submission = open_form(app.test_client(), path)
     ready = threading.Barrier(4)
     statuses: list[int] = []
 
     def press_send() -> None:
         browser = app.test_client()
         ready.wait()
-        statuses.append(submit(browser, token).status_code)
+        statuses.append(send(browser, path, ALL_FOURS, submission=submission).status_code)
+
+    threads = [threading.Thread(target=press_send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302] * 4
+    assert count(app, Response) == 1
+
+
+def test_simultaneous_sends_of_one_draft_record_one_response(app, make_assessment) -> None:
+    slug = make_assessment()
+    token = save_for_later(app.test_client(), form_path(app, slug), ALL_FOURS)
+    ready = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def press_send() -> None:
+        browser = app.test_client()
+        ready.wait()
+        statuses.append(send(browser, f"/q/{token}", ALL_FOURS).status_code)
 
     threads = [threading.Thread(target=press_send) for _ in range(4)]
     for thread in threads:
@@ -365,16 +392,15 @@ def test_a_second_submit_of_the_same_draft_records_nothing(app, make_assessment,
     from survey_app.survey import services
 
     slug = make_assessment()
+    answers = dict.fromkeys(ITEM_IDS, 3)
     with app.app_context(), db.write_session() as session:
         team = get_assessment(session, slug).teams[0]
-        token = services.start_draft(session, team.id)
-        draft = services.find_draft(session, token)
-        draft.answers = dict.fromkeys(ITEM_IDS, 3)
+        token = services.new_draft(session, team.id, {}, "")
     now = datetime.now(UTC)
     with app.app_context(), db.write_session() as session:
-        first = services.submit(session, token, kotler, (), {}, None, now)
+        first = services.submit(session, token, kotler, answers, "", now)
     with app.app_context(), db.write_session() as session:
-        second = services.submit(session, token, kotler, (), {}, None, now)
+        second = services.submit(session, token, kotler, answers, "", now)
     assert first.outcome is services.Outcome.RECORDED
     assert second.outcome is services.Outcome.ALREADY_RECORDED
     assert count(app, Response) == 1
@@ -384,15 +410,18 @@ def test_too_few_answers_show_every_unanswered_statement_and_keep_the_answers(
     app, client, make_assessment
 ) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, dict.fromkeys(ITEM_IDS[:13], "4"))
+    path = form_path(app, slug)
+    submission = open_form(client, path)
 
-    response = submit(client, token, comment="Shared targets.")
+    response = send(
+        client, path, dict.fromkeys(ITEM_IDS[:13], "4"), comment="Shared targets.", submission=submission
+    )
 
     assert response.status_code == 200
     page = page_text(response)
     assert "Answer at least 3 more statements" in page
     assert 'id="error-summary"' in page
+    assert "13 of 20 answered" in page
     for item in ITEM_IDS[13:]:
         assert f'href="#statement-{item}"' in page
         assert re.search(rf'<fieldset class="statement statement--missing" id="statement-{item}"', page)
@@ -401,35 +430,23 @@ def test_too_few_answers_show_every_unanswered_statement_and_keep_the_answers(
         assert re.search(rf'id="q_{item}-4"[^>]*checked', page)
     assert page.count("Not answered yet") == 7
     assert "Shared targets." in page
-    assert 'name="page" type="hidden" value="all"' in page
+    assert submission_in(page) == submission  # the same form, sent again once completed
     assert count(app, Response) == 0
-    [draft] = drafts(app)
-    assert draft.answers == dict.fromkeys(ITEM_IDS[:13], 4)
-    assert draft.comment == "Shared targets."
+    assert count(app, Draft) == 0
 
-    # Shown again later, the answers are still checked.
-    page1 = page_text(client.get(f"/q/{token}?page=1"))
-    assert all(re.search(rf'id="q_{item}-4"[^>]*checked', page1) for item in PAGES[0])
-    last = page_text(client.get(f"/q/{token}?page=5"))
-    assert "answer 3 more before sending" in last
-    assert "Shared targets." in last
-
-    # Answering on the review page and sending from there records the response.
-    review = {f"q_{item}": "4" for item in ITEM_IDS[:13]} | {f"q_{item}": "2" for item in ITEM_IDS[13:16]}
-    done = client.post(
-        f"/q/{token}", data={"page": "all", "action": "submit", "comment": "Shared targets."} | review
-    )
+    completed = dict.fromkeys(ITEM_IDS[:13], "4") | dict.fromkeys(ITEM_IDS[13:16], "2")
+    done = send(client, path, completed, comment="Shared targets.", submission=submission)
     assert done.headers["Location"] == "/thanks"
     [stored] = responses(app)
     assert (stored.answered, stored.answer_sum) == (16, 13 * 4 + 3 * 2)
+    assert stored.comment == "Shared targets."
 
 
 def test_dont_know_does_not_count_towards_the_answers_needed(app, client, make_assessment) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, {item: ("4" if index < 15 else "dk") for index, item in enumerate(ITEM_IDS)})
+    answers = {item: ("4" if index < 15 else "dk") for index, item in enumerate(ITEM_IDS)}
 
-    page = page_text(submit(client, token))
+    page = page_text(answer(client, form_path(app, slug), answers))
 
     assert "Answer at least 1 more statement<" in page
     # No statement is blank, so the "don't know" ones are the ones to look at.
@@ -441,28 +458,29 @@ def test_dont_know_does_not_count_towards_the_answers_needed(app, client, make_a
 
 def test_a_too_long_comment_is_refused_and_shown_again(app, client, make_assessment) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, ALL_FOURS)
     comment = "word " * 401  # 2,005 characters, 2,004 after trimming
 
-    response = submit(client, token, comment=comment)
+    response = answer(client, form_path(app, slug), ALL_FOURS, comment=comment)
 
     assert response.status_code == 200
     page = page_text(response)
     assert "Your comment has 2,005 characters" not in page
     assert "Your comment has 2,004 characters; shorten it to 2,000 characters or fewer." in page
     assert comment.strip() in page
+    assert all(re.search(rf'id="q_{item}-4"[^>]*checked', page) for item in ITEM_IDS)
     assert count(app, Response) == 0
-    assert count(app, Draft) == 1
+    assert count(app, Draft) == 0
 
 
-def test_a_closed_assessment_shows_a_closed_page_and_records_nothing(app, client, make_assessment) -> None:
+def test_answers_sent_to_a_closed_survey_are_kept_for_when_it_opens_again(
+    app, client, make_assessment
+) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    answer_all(client, token, ALL_FOURS)
+    path = form_path(app, slug)
+    submission = open_form(client, path)
     change_assessment(app, slug, status="closed")
 
-    response = submit(client, token, comment="Late.")
+    response = send(client, path, ALL_FOURS, comment="Late.", submission=submission)
 
     assert response.status_code == 200
     page = page_text(response)
@@ -470,24 +488,47 @@ def test_a_closed_assessment_shows_a_closed_page_and_records_nothing(app, client
     assert "Your answers were not sent" in page
     assert count(app, Response) == 0
     [draft] = drafts(app)
-    assert len(draft.answers) == 20
+    assert draft.answers == dict.fromkeys(ITEM_IDS, 4)
     assert draft.comment == "Late."
+    resume = re.search(r'href="http://localhost/q/([A-Za-z0-9_-]+)"', page)
+    assert resume
+    assert token_hash(resume.group(1)) == draft.resume_hash
 
-    for path in (link_path(app, slug), f"/q/{token}"):
-        visit = client.get(path)
+    for closed in (link_path(app, slug), path, f"/q/{resume.group(1)}"):
+        visit = client.get(closed)
         assert visit.status_code == 200
         assert "This survey is closed" in page_text(visit)
-    assert client.post(link_path(app, slug)).status_code == 200
-    assert count(app, Draft) == 1  # starting a closed survey creates nothing
+
+    change_assessment(app, slug, status="open")
+    kept = page_text(client.get(f"/q/{resume.group(1)}"))
+    assert all(re.search(rf'id="q_{item}-4"[^>]*checked', kept) for item in ITEM_IDS)
+    assert send(client, f"/q/{resume.group(1)}", ALL_FOURS).headers["Location"] == "/thanks"
+    assert count(app, Response) == 1
+    assert count(app, Draft) == 0
+
+
+def test_a_draft_sent_to_a_closed_survey_keeps_what_was_sent(app, client, make_assessment) -> None:
+    slug = make_assessment()
+    token = save_for_later(client, form_path(app, slug), {"k01": "2"})
+    change_assessment(app, slug, status="closed")
+
+    response = send(client, f"/q/{token}", ALL_FOURS, comment="Late.")
+
+    assert "Your answers were not sent" in page_text(response)
+    assert count(app, Response) == 0
+    [draft] = drafts(app)
+    assert draft.answers == dict.fromkeys(ITEM_IDS, 4)
+    assert draft.comment == "Late."
 
 
 def test_dates_open_and_close_the_survey(app, client, make_assessment) -> None:
     slug = make_assessment()
     now = datetime.now(UTC)
     change_assessment(app, slug, opens_at=now + timedelta(days=3))
-    page = page_text(client.get(link_path(app, slug)))
-    assert "This survey is not open yet" in page
-    assert f"opens on {(now + timedelta(days=3)).day} " in page
+    for path in (link_path(app, slug), form_path(app, slug)):
+        page = page_text(client.get(path))
+        assert "This survey is not open yet" in page
+        assert f"opens on {(now + timedelta(days=3)).day} " in page
 
     change_assessment(app, slug, opens_at=None, closes_at=now - timedelta(minutes=1))
     assert "This survey is closed" in page_text(client.get(link_path(app, slug)))
@@ -498,11 +539,14 @@ def test_dates_open_and_close_the_survey(app, client, make_assessment) -> None:
 
 def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment) -> None:
     slug = make_assessment()
-    token = start(client, link_path(app, slug))
-    saved = post_page(client, token, "1", {"k01": "2", "k02": "3"}, action="save")
-    assert saved.headers["Location"] == f"/q/{token}/saved"
+    token = save_for_later(client, form_path(app, slug), {"k01": "2", "k02": "3"}, comment="Later.")
+    [draft] = drafts(app)
+    assert draft.resume_hash == token_hash(token)
+    assert draft.invitation_id is None
+    assert (draft.answers, draft.comment) == ({"k01": 2, "k02": 3}, "Later.")
+    assert len(token) >= 32
 
-    page = page_text(client.get(saved.headers["Location"]))
+    page = page_text(client.get(f"/q/{token}/saved"))
     assert "Your answers are saved" in page
     assert f"http://localhost/q/{token}" in page
     assert f'<p class="resume-code" id="resume-code">{token}</p>' in page
@@ -513,8 +557,12 @@ def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment)
     assert '<label class="field__label" for="code">Resume code</label>' in form
     resumed = other.post("/resume", data={"code": f"  {token}  "})
     assert resumed.headers["Location"] == f"/q/{token}"
-    assert re.search(r'id="q_k01-2"[^>]*checked', page_text(other.get(resumed.headers["Location"])))
-    pasted = other.post("/resume", data={"code": f"http://localhost/q/{token}?page=2"})
+    kept = page_text(other.get(resumed.headers["Location"]))
+    assert re.search(r'id="q_k01-2"[^>]*checked', kept)
+    assert "2 of 20 answered" in kept
+    assert "Later." in kept
+    assert f'action="/q/{token}"' in kept
+    pasted = other.post("/resume", data={"code": f"http://localhost/q/{token}?from=mail"})
     assert pasted.headers["Location"] == f"/q/{token}"
 
     wrong = other.post("/resume", data={"code": "not-the-code"})
@@ -523,6 +571,31 @@ def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment)
     assert 'value="not-the-code"' in page_text(wrong)
     empty = other.post("/resume", data={"code": ""})
     assert "Enter the resume code you were given." in page_text(empty)
+
+    # Saving again replaces the answers (a statement cleared is cleared); sending records them once.
+    assert send(other, f"/q/{token}", {"k01": "5"}, action="save").headers["Location"] == f"/q/{token}/saved"
+    assert drafts(app)[0].answers == {"k01": 5}
+    assert send(other, f"/q/{token}", ALL_FOURS).headers["Location"] == "/thanks"
+    assert count(app, Response) == 1
+    assert count(app, Draft) == 0
+
+
+def test_a_replayed_send_of_a_draft_records_nothing_more(app, client, make_assessment) -> None:
+    slug = make_assessment()
+    token = save_for_later(client, form_path(app, slug), {})
+    assert send(client, f"/q/{token}", ALL_FOURS).headers["Location"] == "/thanks"
+
+    again = send(client, f"/q/{token}", ALL_FOURS)  # double click, back button, replayed POST
+    assert again.headers["Location"] == "/thanks"
+    assert count(app, Response) == 1
+    assert count(app, ResponseAnswer) == 20
+
+    # The respondent's own browser goes back to the thank-you page; anyone else gets "not found".
+    assert client.get(f"/q/{token}").headers["Location"] == "/thanks"
+    assert app.test_client().get(f"/q/{token}").status_code == 404
+    # "Save and finish later" on the old form finds nothing to save.
+    assert send(client, f"/q/{token}", {"k01": "2"}, action="save").status_code == 404
+    assert count(app, Draft) == 0
 
 
 # --- personal invitations -------------------------------------------------------------
@@ -540,7 +613,10 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
     assert count(app, Draft) == 0  # opening the link (a mail scanner, a preview) stores nothing
 
     first = start(client, path)
-    post_page(client, first, "1", {"k01": "5"})
+    form = page_text(client.get(f"/q/{first}"))
+    assert form.count("<fieldset") == 20
+    assert "your personal link brings you back" in form
+    assert send(client, f"/q/{first}", {"k01": "5"}, action="save").headers["Location"] == f"/q/{first}/saved"
     [draft] = drafts(app)
     assert draft.invitation_id == invitation_id
 
@@ -549,25 +625,29 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
     assert second != first
     assert app.test_client().get(f"/q/{first}").status_code == 404
     # A window still open on the replaced link leads back to the saved answers, never to a false "thank you".
-    stale = submit(client, first)
+    stale = send(client, f"/q/{first}", ALL_FOURS)
     assert stale.headers["Location"] == path
     assert count(app, Response) == 0
     assert "opened again from your personal link" in page_text(client.get(path))
-    assert post_page(client, first, "2", {"k06": "1"}).headers["Location"] == path
+    assert send(client, f"/q/{first}", {"k06": "1"}, action="save").headers["Location"] == path
     [draft] = drafts(app)
     assert draft.resume_hash == token_hash(second)
     assert draft.answers == {"k01": 5}
+    assert re.search(r'id="q_k01-5"[^>]*checked', page_text(client.get(f"/q/{second}")))
     saved = page_text(client.get(f"/q/{second}/saved"))
     assert "open the personal link from your invitation again" in saved
     assert 'class="resume-code"' not in saved
 
-    answer_all(client, second, dict.fromkeys(ITEM_IDS[1:], "3") | {"k01": "5"})
-    assert submit(client, second).headers["Location"] == "/thanks"
+    assert (
+        send(client, f"/q/{second}", dict.fromkeys(ITEM_IDS[1:], "3") | {"k01": "5"}).headers["Location"]
+        == "/thanks"
+    )
 
     assert count(app, Draft) == 0
     assert count(app, Invitation, Invitation.id == invitation_id, Invitation.has_answered.is_(True)) == 1
     [stored] = responses(app)
     assert (stored.answered, stored.answer_sum) == (20, 5 + 19 * 3)
+    assert stored.submission_hash is None  # nothing of the invitation's session is kept with it
 
     again = client.get(path)
     assert again.status_code == 200
@@ -634,30 +714,28 @@ def csrf_token_in(page: str) -> str:
 
 def test_survey_posts_need_the_forms_csrf_token(app, csrf_app, make_assessment) -> None:
     slug = make_assessment()
-    path = link_path(app, slug)
+    path = form_path(app, slug)
     client = csrf_app.test_client()
+    page = page_text(client.get(path))
+    csrf, submission = csrf_token_in(page), submission_in(page)
 
-    welcome = page_text(client.get(path))
-    assert client.post(path).status_code == 400
-    assert count(app, Draft) == 0
-    response = client.post(path, data={"csrf_token": csrf_token_in(welcome)})
-    assert response.status_code == 302
-    token = response.headers["Location"].removeprefix("/q/")
-
-    page = page_text(client.get(f"/q/{token}?page=5"))
-    csrf = csrf_token_in(page)
-    with app.app_context(), db.write_session() as session:
-        draft = session.scalar(select(Draft))
-        draft.answers = dict.fromkeys(ITEM_IDS, 4)
-    form = {"page": LAST_PAGE, "action": "submit", "comment": ""}
-
-    refused = client.post(f"/q/{token}", data=form)
-    assert refused.status_code == 400
-    assert client.post(f"/q/{token}", data=form | {"csrf_token": "forged"}).status_code == 400
+    for save in ("submit", "save"):
+        assert send(client, path, ALL_FOURS, action=save, submission=submission).status_code == 400
+        forged = send(client, path, ALL_FOURS, action=save, submission=submission, csrf_token="forged")
+        assert forged.status_code == 400
     assert count(app, Response) == 0
-    assert client.post("/resume", data={"code": token}).status_code == 400
+    assert count(app, Draft) == 0
 
-    accepted = client.post(f"/q/{token}", data=form | {"csrf_token": csrf})
+    saved = send(client, path, {"k01": "3"}, action="save", submission=submission, csrf_token=csrf)
+    assert saved.status_code == 302
+    token = saved.headers["Location"].removeprefix("/q/").removesuffix("/saved")
+    assert client.post("/resume", data={"code": token}).status_code == 400
+    assert send(client, f"/q/{token}", ALL_FOURS).status_code == 400
+    _, invitation = make_invitation(app, slug)
+    assert client.post(invitation).status_code == 400
+    assert count(app, Response) == 0
+
+    accepted = send(client, path, ALL_FOURS, submission=submission, csrf_token=csrf)
     assert accepted.status_code == 302
     assert accepted.headers["Location"] == "/thanks"
     assert count(app, Response) == 1
@@ -668,12 +746,9 @@ def test_the_survey_csrf_token_does_not_expire_while_answering(
 ) -> None:
     slug = make_assessment()
     client = csrf_app.test_client()
-    path = link_path(app, slug)
-    welcome = page_text(client.get(path))
-    token = (
-        client.post(path, data={"csrf_token": csrf_token_in(welcome)}).headers["Location"].removeprefix("/q/")
-    )
-    csrf = csrf_token_in(page_text(client.get(f"/q/{token}?page=1")))
+    path = form_path(app, slug)
+    page = page_text(client.get(path))
+    csrf, submission = csrf_token_in(page), submission_in(page)
 
     # Three hours later (Flask-WTF's default limit is one hour) …
     later = itsdangerous.timed.time.time() + 3 * 3600
@@ -682,9 +757,9 @@ def test_the_survey_csrf_token_does_not_expire_while_answering(
     with pytest.raises(SignatureExpired):
         signed.loads(csrf, max_age=3600)  # … a token under the default limit is refused …
 
-    response = post_page(client, token, "1", {"k01": "3"}, csrf_token=csrf)  # … ours is not.
+    response = send(client, path, ALL_FOURS, submission=submission, csrf_token=csrf)  # … ours is not.
     assert response.status_code == 302
-    assert drafts(app)[0].answers == {"k01": 3}
+    assert count(app, Response) == 1
 
 
 def test_survey_forms_have_no_csrf_time_limit(app, kotler) -> None:
