@@ -80,24 +80,24 @@ def answers(item_ids: list[str], number: int) -> dict[str, str]:
     return {f"q_{item}": str(1 + (number + index) % 5) for index, item in enumerate(item_ids)}
 
 
+SUBMISSION = re.compile(r'name="submission" type="hidden" value="([^"]+)"')
+
+
 def app_flow(who: Client, number: int, info: dict[str, Any]) -> None:
-    """The app: welcome page, start, 4 pages of 5 statements (next), the comment page (submit)."""
-    items = info["item_ids"]
-    path = info["team_paths"][number % len(info["team_paths"])]
-    token = csrf_of(expect(who.get(path), 200, "welcome").text)
-    start = expect(who.post(path, {"csrf_token": token}), 302, "start")
-    resume = local(start.headers["Location"]).split("?")[0]
-    if not resume.startswith("/q/"):
-        raise Refused("start: not redirected to the questionnaire")
-    pages = [items[first : first + 5] for first in range(0, len(items), 5)]
-    for page, page_items in enumerate(pages, 1):
-        data = {"csrf_token": token, "page": str(page), "action": "next", **answers(page_items, number)}
-        sent = expect(who.post(resume, data), 302, f"page {page}")
-        if local(sent.headers["Location"]) != f"{resume}?page={page + 1}":
-            raise Refused(f"page {page}: redirected elsewhere")
-    data = {"csrf_token": token, "page": str(len(pages) + 1), "action": "submit"}
-    data["comment"] = f"Respondent {number}"
-    sent = expect(who.post(resume, data), 302, "submit")
+    """The app: GET the team link's questionnaire, POST it with the 20 answers and the comment."""
+    path = info["team_paths"][number % len(info["team_paths"])] + "/answers"
+    page = expect(who.get(path), 200, "form").text
+    submission = SUBMISSION.search(page)
+    if not submission:
+        raise Refused("form: no submission token")
+    data = {
+        "csrf_token": csrf_of(page),
+        "submission": submission.group(1),
+        "action": "submit",
+        "comment": f"Respondent {number}",
+        **answers(info["item_ids"], number),
+    }
+    sent = expect(who.post(path, data), 302, "submit")
     if local(sent.headers["Location"]) != "/thanks":
         raise Refused("submit: not redirected to /thanks")
 

@@ -45,17 +45,35 @@ def add_responses(
     source: ResponseSource,
 ) -> StoredCounts:
     """Score and store responses for ``assessment``'s teams, in bulk; the caller commits."""
-    teams = {team.key: team for team in assessment.teams}
+    return store_responses(
+        session,
+        {team.key: team.id for team in assessment.teams},
+        assessment.slug,
+        questionnaire,
+        responses,
+        source,
+    )
+
+
+def store_responses(
+    session: Session,
+    teams: Mapping[str, int],
+    slug: str,
+    questionnaire: Questionnaire,
+    responses: Iterable[NewResponse],
+    source: ResponseSource,
+) -> StoredCounts:
+    """``add_responses`` given the ids of the assessment's teams by key (``slug`` names it in errors)."""
     stored: Counter[str] = Counter()
     incomplete: Counter[str] = Counter()
     response_rows, answer_lists = [], []
     for new in responses:
         if new.team not in teams:
-            raise InvalidInput(f"assessment {assessment.slug!r} has no team {new.team!r}")
+            raise InvalidInput(f"assessment {slug!r} has no team {new.team!r}")
         result = score_response(questionnaire, new.answers)
         response_rows.append(
             {
-                "team_id": teams[new.team].id,
+                "team_id": teams[new.team],
                 "source": source,
                 "unit": new.unit,
                 "comment": new.comment,

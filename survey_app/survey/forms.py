@@ -7,12 +7,10 @@ answering: the app sets ``WTF_CSRF_TIME_LIMIT`` to None (see ``create_app``).
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..questionnaire import Questionnaire
-from .services import DONT_KNOW, MAX_COMMENT, clean_comment, field_name
+from .services import MAX_COMMENT, clean_comment
 
 #: What the buttons of the questionnaire ask for: send the answers, or save them to finish later.
 ACTIONS = ("submit", "save")
@@ -41,7 +39,12 @@ class ResumeForm(SurveyForm):
 
 
 class AnswersForm(SurveyForm):
-    """The questionnaire; ``answers_form`` adds a radio group per statement."""
+    """The questionnaire's CSRF token, submission token, button and comment.
+
+    The statements' radio groups are rendered from ``services.FormView`` and read by
+    ``services.read_answers``: an unknown value counts as no answer, since only a
+    tampered form can send one, so they need no field validation here.
+    """
 
     #: The form's submission token: sending the same form twice records one response.
     submission = HiddenField()
@@ -56,19 +59,3 @@ class AnswersForm(SurveyForm):
             raise ValidationError(
                 f"Your comment has {length:,} characters; shorten it to {MAX_COMMENT:,} characters or fewer."
             )
-
-
-def answers_form(questionnaire: Questionnaire) -> type[AnswersForm]:
-    """A form class with one radio group (``q_<item id>``) per statement of ``questionnaire``.
-
-    Choices are not validated here: an unknown value counts as no answer
-    (``services.parse_answer``), since only a tampered form can send one.
-    """
-    scale = questionnaire.scale
-    choices = [SelectChoice(str(value), scale.labels[value]) for value in scale.values]
-    choices.append(SelectChoice(DONT_KNOW, scale.dont_know))
-    fields = {
-        field_name(item.id): RadioField(item.text, choices=choices, validate_choice=False)
-        for item in questionnaire.items
-    }
-    return type("QuestionnaireForm", (AnswersForm,), fields)

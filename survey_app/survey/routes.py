@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -22,7 +23,7 @@ from ..models import Assessment, Draft, Team
 from ..questionnaire import Questionnaire
 from ..tokens import token_hash
 from . import services
-from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm, answers_form
+from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
 from .services import FormView, Outcome, Submitted
 
 bp = Blueprint("survey", __name__)
@@ -90,9 +91,9 @@ def _closed_page(assessment: Assessment, *, not_sent: bool = False, resume_token
     )
 
 
-def _team_of(token: str) -> Team:
+def _team_of(token: str, *, for_welcome: bool = True) -> Team:
     try:
-        return services.find_team(db.get_session(), token)
+        return services.find_team(db.get_session(), token, for_welcome=for_welcome)
     except NotFound:
         abort(404)
 
@@ -143,16 +144,34 @@ def invitation_link(token: str) -> str | Response:
     return render_template("survey/welcome.html", welcome=welcome, form=form)
 
 
-def _show(view: FormView, form: AnswersForm, *, personal: bool) -> str:
+def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html: Markup | None = None) -> str:
     """The questionnaire page; its form posts back to the URL it was shown at."""
     return render_template(
-        "survey/questionnaire.html", view=view, form=form, action_url=request.path, personal=personal
+        "survey/questionnaire.html",
+        view=view,
+        form=form,
+        action_url=request.path,
+        personal=personal,
+        statements_html=statements_html,
     )
+
+
+def _blank_form(questionnaire: Questionnaire) -> tuple[FormView, Markup]:
+    """The questionnaire with nothing answered, and its statements' HTML.
+
+    Every team-link respondent starts from this same form, so it is built and its
+    statements rendered once per app and questionnaire (questionnaires are loaded once).
+    """
+    cache = current_app.extensions.setdefault("survey_blank_forms", {})
+    if questionnaire.id not in cache:
+        view = services.build_form(questionnaire, {}, "")
+        cache[questionnaire.id] = (view, Markup(render_template("survey/_statements.html", view=view)))
+    return cache[questionnaire.id]
 
 
 def _posted(questionnaire: Questionnaire, form: AnswersForm) -> tuple[services.DraftAnswers, str]:
     """The answers and the comment the questionnaire was sent with."""
-    posted = {item_id: form[services.field_name(item_id)].data for item_id in questionnaire.item_ids}
+    posted = {item_id: request.form.get(services.field_name(item_id)) for item_id in questionnaire.item_ids}
     return services.read_answers(questionnaire, posted), services.clean_comment(form.comment.data or "")
 
 
@@ -167,15 +186,16 @@ def team_answers(token: str) -> str | Response:
     Nothing is written until the form is sent. Its submission token makes a double
     click or a replayed POST record one response.
     """
-    team = _team_of(token)
+    team = _team_of(token, for_welcome=False)
     questionnaire = _questionnaire_of(team.assessment)
     if request.method == "GET":
         if not team.assessment.is_accepting(_now()):
             return _closed_page(team.assessment)
-        form = answers_form(questionnaire)(formdata=None, submission=services.new_submission_token())
-        return _show(services.build_form(questionnaire, {}, ""), form, personal=False)
+        form = AnswersForm(formdata=None, submission=services.new_submission_token())
+        view, statements_html = _blank_form(questionnaire)
+        return _show(view, form, personal=False, statements_html=statements_html)
 
-    form = answers_form(questionnaire)()
+    form = AnswersForm()
     valid = _validated(form)
     submission = form.submission.data or ""
     if not services.is_submission_token(submission):
@@ -246,7 +266,7 @@ def questionnaire(token: str) -> str | Response:
     if not draft.team.assessment.is_accepting(_now()):
         return _closed_page(draft.team.assessment)
     view = services.build_form(questionnaire, draft.answers, draft.comment)
-    form = answers_form(questionnaire)(formdata=None, comment=draft.comment)
+    form = AnswersForm(formdata=None, comment=draft.comment)
     return _show(view, form, personal=draft.invitation_id is not None)
 
 
@@ -258,7 +278,7 @@ def save_answers(token: str) -> str | Response:
         return found
     draft, questionnaire = found
     personal = draft.invitation_id is not None
-    form = answers_form(questionnaire)()
+    form = AnswersForm()
     valid = _validated(form)
     answers, comment = _posted(questionnaire, form)
     if not valid:  # only the comment can be refused: show the page again as it was sent

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, AssessmentStatus, Draft, Invitation, Response, ResponseSource, Team
 from ..questionnaire import Questionnaire
-from ..responses import NewResponse, add_responses
+from ..responses import NewResponse, store_responses
 from ..tokens import token_hash
 
 #: The stored (and posted) value of a "don't know" answer.
@@ -68,9 +68,22 @@ def _team_options():  # noqa: ANN202 - SQLAlchemy loader options
     )
 
 
-def find_team(session: Session, token: str) -> Team:
-    """The team whose survey link is ``token`` (with its assessment), or ``NotFound``."""
-    team = session.scalar(select(Team).where(Team.link_hash == _hash_of(token)).options(*_team_options()))
+#: A team by the hash of its link, with what its welcome page names, or (the questionnaire's
+#: query, which every respondent runs twice) with its assessment alone. Built once, so each
+#: request skips building the statement and its cache key.
+_TEAM_BY_LINK = select(Team).where(Team.link_hash == bindparam("link_hash"))
+_TEAM_FOR_WELCOME = _TEAM_BY_LINK.options(*_team_options())
+_TEAM_FOR_ANSWERS = _TEAM_BY_LINK.options(joinedload(Team.assessment))
+
+
+def find_team(session: Session, token: str, *, for_welcome: bool = True) -> Team:
+    """The team whose survey link is ``token`` (with its assessment), or ``NotFound``.
+
+    ``for_welcome`` also loads the organization and the consultant, which the welcome
+    page names; the questionnaire does without (the closed page loads them when shown).
+    """
+    query = _TEAM_FOR_WELCOME if for_welcome else _TEAM_FOR_ANSWERS
+    team = session.scalar(query, {"link_hash": _hash_of(token)})
     if team is None:
         raise NotFound("no such survey link")
     return team
@@ -457,9 +470,10 @@ def _record(
     comment: str,
     submission: str | None = None,
 ) -> None:
-    add_responses(
+    store_responses(
         session,
-        team.assessment,
+        {team.key: team.id},
+        team.assessment.slug,
         questionnaire,
         [
             NewResponse(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from survey_app import create_app, db
 from survey_app.assessments import get_assessment, team_links
 from survey_app.models import Draft, Invitation, Response, ResponseAnswer, Team, User
-from survey_app.survey.forms import ResumeForm, StartForm, answers_form
+from survey_app.survey.forms import AnswersForm, ResumeForm, StartForm
 from survey_app.tokens import derive_token, new_salt, token_hash
 
 from helpers import ITEM_IDS, TEST_SECRET, sign_in
@@ -765,6 +765,6 @@ def test_the_survey_csrf_token_does_not_expire_while_answering(
 def test_survey_forms_have_no_csrf_time_limit(app, kotler) -> None:
     assert app.config["WTF_CSRF_TIME_LIMIT"] is None
     with app.test_request_context():
-        for form in (StartForm(), ResumeForm(), answers_form(kotler)()):
+        for form in (StartForm(), ResumeForm(), AnswersForm()):
             assert form.meta.csrf_time_limit is None
         assert generate_csrf()  # a session token exists for the forms to share
