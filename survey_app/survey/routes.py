@@ -3,7 +3,9 @@
 Nobody signs in here: a link's token is the only key. A wrong token is a plain
 404, so the pages never reveal which assessments exist. Every POST validates one
 of the survey forms, whose CSRF token does not expire while someone is answering
-(see ``forms``); that is why the blueprint is exempt from the app-wide check.
+(see ``forms``). The blueprint is exempt from the app-wide check so that a refused
+token never throws answers away: the questionnaire comes back with everything that
+was sent and a fresh token, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -145,7 +147,10 @@ def invitation_link(token: str) -> str | Response:
 
 
 def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html: Markup | None = None) -> str:
-    """The questionnaire page; its form posts back to the URL it was shown at."""
+    """The questionnaire page; its form posts back to the URL it was shown at.
+
+    Shown again for a sent form, it says so when the CSRF token was refused.
+    """
     return render_template(
         "survey/questionnaire.html",
         view=view,
@@ -153,6 +158,7 @@ def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html:
         action_url=request.path,
         personal=personal,
         statements_html=statements_html,
+        session_lost="csrf_token" in form.errors,
     )
 
 
@@ -196,12 +202,12 @@ def team_answers(token: str) -> str | Response:
         return _show(view, form, personal=False, statements_html=statements_html)
 
     form = AnswersForm()
-    valid = _validated(form)
+    valid = form.validate_on_submit()
     submission = form.submission.data or ""
     if not services.is_submission_token(submission):
         abort(400, description=NO_SUBMISSION_TOKEN)
     answers, comment = _posted(questionnaire, form)
-    if not valid:  # only the comment can be refused: show the page again as it was sent
+    if not valid:  # a refused comment or CSRF token: show the page again as it was sent
         return _show(services.build_form(questionnaire, answers, comment), form, personal=False)
     if _action(form) == "save":
         with db.write_session() as write:
@@ -279,9 +285,9 @@ def save_answers(token: str) -> str | Response:
     draft, questionnaire = found
     personal = draft.invitation_id is not None
     form = AnswersForm()
-    valid = _validated(form)
+    valid = form.validate_on_submit()
     answers, comment = _posted(questionnaire, form)
-    if not valid:  # only the comment can be refused: show the page again as it was sent
+    if not valid:  # a refused comment or CSRF token: show the page again as it was sent
         return _show(services.build_form(questionnaire, answers, comment), form, personal=personal)
 
     if _action(form) == "save":

@@ -719,10 +719,11 @@ def test_survey_posts_need_the_forms_csrf_token(app, csrf_app, make_assessment) 
     page = page_text(client.get(path))
     csrf, submission = csrf_token_in(page), submission_in(page)
 
-    for save in ("submit", "save"):
-        assert send(client, path, ALL_FOURS, action=save, submission=submission).status_code == 400
-        forged = send(client, path, ALL_FOURS, action=save, submission=submission, csrf_token="forged")
-        assert forged.status_code == 400
+    for action in ("submit", "save"):
+        for token in ({}, {"csrf_token": "forged"}):
+            refused = send(client, path, ALL_FOURS, action=action, submission=submission, **token)
+            assert refused.status_code == 200
+            assert "Your answers have not been sent yet" in page_text(refused)
     assert count(app, Response) == 0
     assert count(app, Draft) == 0
 
@@ -730,14 +731,49 @@ def test_survey_posts_need_the_forms_csrf_token(app, csrf_app, make_assessment) 
     assert saved.status_code == 302
     token = saved.headers["Location"].removeprefix("/q/").removesuffix("/saved")
     assert client.post("/resume", data={"code": token}).status_code == 400
-    assert send(client, f"/q/{token}", ALL_FOURS).status_code == 400
+    assert "Your answers have not been sent yet" in page_text(send(client, f"/q/{token}", ALL_FOURS))
     _, invitation = make_invitation(app, slug)
     assert client.post(invitation).status_code == 400
     assert count(app, Response) == 0
+    assert drafts(app)[0].answers == {"k01": 3}
 
     accepted = send(client, path, ALL_FOURS, submission=submission, csrf_token=csrf)
     assert accepted.status_code == 302
     assert accepted.headers["Location"] == "/thanks"
+    assert count(app, Response) == 1
+
+
+def test_a_browser_that_lost_its_session_gets_its_answers_back_to_send_again(
+    app, csrf_app, make_assessment
+) -> None:
+    """Restarted with the page restored, a browser sends the form without its session cookie."""
+    slug = make_assessment()
+    path = form_path(app, slug)
+    page = page_text(csrf_app.test_client().get(path))
+    restarted = csrf_app.test_client()  # no cookies
+    answers = dict.fromkeys(ITEM_IDS, "2") | {"k05": "dk"}
+
+    back = send(
+        restarted,
+        path,
+        answers,
+        submission=submission_in(page),
+        csrf_token=csrf_token_in(page),
+        comment="Share the pipeline.",
+    )
+
+    assert back.status_code == 200
+    again = page_text(back)
+    assert "Your answers have not been sent yet" in again
+    assert "cookie" in again
+    assert all(re.search(rf'id="q_{item}-{value}"[^>]*checked', again) for item, value in answers.items())
+    assert "Share the pipeline." in again
+    assert submission_in(again) == submission_in(page)
+    assert count(app, Response) == 0
+    assert count(app, Draft) == 0
+
+    done = send(restarted, path, answers, submission=submission_in(again), csrf_token=csrf_token_in(again))
+    assert done.headers["Location"] == "/thanks"
     assert count(app, Response) == 1
 
 
