@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import re
 import sys
 import time
@@ -76,6 +77,16 @@ class Client:
 # --- the flows -----------------------------------------------------------------------------
 
 
+def answering(info: dict[str, Any]) -> None:
+    """The respondent's pause between opening the form and sending it (none when flat out).
+
+    Drawn between half and one and a half times ``info["pause"]``, so that the users,
+    started together, do not keep sending in step (people arrive at random).
+    """
+    if info.get("pause"):
+        time.sleep(random.uniform(0.5, 1.5) * info["pause"])  # gevent's sleep: locust patched the process
+
+
 def answers(item_ids: list[str], number: int) -> dict[str, str]:
     return {f"q_{item}": str(1 + (number + index) % 5) for index, item in enumerate(item_ids)}
 
@@ -87,6 +98,7 @@ def app_flow(who: Client, number: int, info: dict[str, Any]) -> None:
     """The app: GET the team link's questionnaire, POST it with the 20 answers and the comment."""
     path = info["team_paths"][number % len(info["team_paths"])] + "/answers"
     page = expect(who.get(path), 200, "form").text
+    answering(info)
     submission = SUBMISSION.search(page)
     if not submission:
         raise Refused("form: no submission token")
@@ -105,6 +117,7 @@ def app_flow(who: Client, number: int, info: dict[str, Any]) -> None:
 def bare_flow(who: Client, number: int, info: dict[str, Any]) -> None:
     """The bare app: GET the form, POST its token with the 20 answers and the comment."""
     token = csrf_of(expect(who.get("/form"), 200, "form").text)
+    answering(info)
     data = {"csrf_token": token, "comment": f"Respondent {number}", **answers(info["item_ids"], number)}
     sent = expect(who.post("/form", data), 302, "submit")
     if local(sent.headers["Location"]) != "/thanks":

@@ -58,11 +58,11 @@ def test_every_setting_is_one_gunicorn_knows(monkeypatch) -> None:
     cfg = Config()
     for name, value in settings.items():
         cfg.set(name, value)
-    assert cfg.preload_app is False
+    assert cfg.preload_app is True
     assert cfg.control_socket_disable is True
     assert cfg.accesslog == "-"
     assert cfg.max_requests == 1000
-    assert cfg.max_requests_jitter == 100
+    assert cfg.max_requests_jitter == 500
     assert cfg.graceful_timeout == 30
     assert cfg.bind == ["127.0.0.1:8000"]
 
