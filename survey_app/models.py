@@ -306,7 +306,9 @@ class Response(Base):
 
     __tablename__ = "response"
     __table_args__ = (
-        Index("ix_response_team_total", "team_id", "total"),
+        # Covers the results' GROUP BYs (team, statements answered, their sum, scored or not)
+        # and the monitor's counts: an index-only scan, no table reads.
+        Index("ix_response_team_scores", "team_id", "answered", "answer_sum", "total"),
         Index("ix_response_submission_hash", "submission_hash", unique=True),
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )
