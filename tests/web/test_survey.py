@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -85,6 +86,23 @@ def save_for_later(client, path: str, answers: dict[str, str], comment: str = ""
     match = re.fullmatch(r"/q/([A-Za-z0-9_-]+)/saved", response.headers["Location"])
     assert match, response.headers["Location"]
     return match.group(1)
+
+
+def at_once(action: Callable[[], int], times: int = 4) -> list[int]:
+    """Run ``action`` in ``times`` threads released together (double clicks, several windows)."""
+    ready = threading.Barrier(times)
+    results: list[int] = []
+
+    def run() -> None:
+        ready.wait()
+        results.append(action())
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def count(app, model, *where) -> int:
@@ -347,19 +365,8 @@ def test_simultaneous_sends_of_one_form_record_one_response(app, make_assessment
     slug = make_assessment()
     path = form_path(app, slug)
     submission = open_form(app.test_client(), path)
-    ready = threading.Barrier(4)
-    statuses: list[int] = []
 
-    def press_send() -> None:
-        browser = app.test_client()
-        ready.wait()
-        statuses.append(send(browser, path, ALL_FOURS, submission=submission).status_code)
-
-    threads = [threading.Thread(target=press_send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(lambda: send(app.test_client(), path, ALL_FOURS, submission=submission).status_code)
 
     assert statuses == [302] * 4
     assert count(app, Response) == 1
@@ -368,19 +375,8 @@ def test_simultaneous_sends_of_one_form_record_one_response(app, make_assessment
 def test_simultaneous_sends_of_one_draft_record_one_response(app, make_assessment) -> None:
     slug = make_assessment()
     token = save_for_later(app.test_client(), form_path(app, slug), ALL_FOURS)
-    ready = threading.Barrier(4)
-    statuses: list[int] = []
 
-    def press_send() -> None:
-        browser = app.test_client()
-        ready.wait()
-        statuses.append(send(browser, f"/q/{token}", ALL_FOURS).status_code)
-
-    threads = [threading.Thread(target=press_send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(lambda: send(app.test_client(), f"/q/{token}", ALL_FOURS).status_code)
 
     assert statuses == [302] * 4
     assert count(app, Response) == 1
@@ -659,19 +655,8 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
 def test_opening_a_personal_link_in_several_windows_at_once_makes_one_draft(app, make_assessment) -> None:
     slug = make_assessment()
     invitation_id, path = make_invitation(app, slug)
-    ready = threading.Barrier(4)
-    statuses: list[int] = []
 
-    def press_start() -> None:
-        browser = app.test_client()
-        ready.wait()
-        statuses.append(browser.post(path).status_code)
-
-    threads = [threading.Thread(target=press_start) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(lambda: app.test_client().post(path).status_code)
 
     assert statuses == [302] * 4
     [draft] = drafts(app)
