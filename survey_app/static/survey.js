@@ -25,7 +25,14 @@
     form.addEventListener("change", update);
     update(); // a browser may have restored choices (back button)
     if (progress) {
-      progress.classList.add("progress--live"); // kept at the top of the screen while scrolling
+      // Kept at the top of the screen while scrolling; whatever is scrolled into view (the
+      // focused statement, a link from the error summary) lands below it, never under it.
+      progress.classList.add("progress--live");
+      var clearance = function () {
+        document.documentElement.style.scrollPaddingTop = progress.offsetHeight + "px";
+      };
+      clearance();
+      window.addEventListener("resize", clearance);
     }
   }
 

@@ -82,6 +82,36 @@ def test_respondent_answers_on_a_phone_with_the_keyboard_only(
     ]
 
 
+def _below_the_progress_bar(page, script: str) -> bool:  # noqa: ANN001 - Playwright page
+    """Whether the element ``script`` finds starts below the sticky progress bar."""
+    bar = page.locator(".progress").bounding_box()
+    return page.evaluate(f"({script}).getBoundingClientRect().top") >= bar["y"] + bar["height"]
+
+
+def test_nothing_brought_into_view_hides_under_the_progress_bar(
+    app, live_server, phone, make_assessment
+) -> None:
+    slug = make_assessment(organization="Northwind")
+    page = phone
+    page.goto(link_of(app, slug, "sales", live_server.url) + "/answers")
+    for number in range(1, 11):
+        page.locator(f"#q_k{number:02d}-4").check(force=True)  # the inputs are drawn by their labels
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+
+    # A link of the error summary lands with its statement's question in view.
+    page.locator('#error-summary a[href="#statement-k15"]').click()
+    page.wait_for_function("location.hash === '#statement-k15'")
+    assert page.locator(".progress").bounding_box()["y"] == pytest.approx(0, abs=1)
+    assert _below_the_progress_bar(page, "document.querySelector('#statement-k15 legend')")
+
+    # Going back up with the keyboard, the focused choice is never under the bar.
+    page.locator("#q_k15-1").focus()
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+        assert _below_the_progress_bar(page, "document.activeElement.labels[0]")
+
+
 def test_survey_fits_a_laptop_screen(app, live_server, desktop, make_assessment) -> None:
     slug = make_assessment(organization="Northwind")
     page = desktop
