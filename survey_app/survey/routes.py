@@ -149,7 +149,8 @@ def invitation_link(token: str) -> str | Response:
 def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html: Markup | None = None) -> str:
     """The questionnaire page; its form posts back to the URL it was shown at.
 
-    Shown again for a sent form, it says so when the CSRF token was refused.
+    Shown again for a sent form, it says so when the CSRF token was refused, and it tells
+    survey.js that the answers on it are not stored (``unsent``).
     """
     return render_template(
         "survey/questionnaire.html",
@@ -159,6 +160,7 @@ def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html:
         personal=personal,
         statements_html=statements_html,
         session_lost="csrf_token" in form.errors,
+        unsent=request.method == "POST",
     )
 
 

@@ -112,6 +112,42 @@ def test_nothing_brought_into_view_hides_under_the_progress_bar(
         assert _below_the_progress_bar(page, "document.activeElement.labels[0]")
 
 
+def test_leaving_the_questionnaire_with_unsent_answers_asks_first(
+    app, live_server, phone, make_assessment
+) -> None:
+    slug = make_assessment(organization="Northwind")
+    page = phone
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.goto(link_of(app, slug, "sales", live_server.url) + "/answers")
+
+    page.close(run_before_unload=True)  # nothing chosen yet: leaves without asking
+    page = phone.context.new_page()
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.goto(link_of(app, slug, "sales", live_server.url) + "/answers")
+    page.locator("#q_k01-4").check(force=True)
+    page.close(run_before_unload=True)  # an answer chosen: the browser asks, and stays
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert not page.is_closed()
+
+    # Sent with too few answers, the page comes back with them, still not stored: it asks.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+    assert "Answer at least 15 more statements" in page.get_by_role("heading", level=1).inner_text()
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload", "beforeunload"]
+
+    # Sending all the answers leaves without asking.
+    for number in range(2, 21):
+        page.locator(f"#q_k{number:02d}-4").check(force=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+    assert page.url.endswith("/thanks")
+    assert asked == ["beforeunload", "beforeunload"]
+
+
 def test_survey_fits_a_laptop_screen(app, live_server, desktop, make_assessment) -> None:
     slug = make_assessment(organization="Northwind")
     page = desktop
