@@ -43,6 +43,14 @@ class Tally:
     def errors(self) -> int:
         return sum(self.error_kinds.values())
 
+    @property
+    def respondents_per_s(self) -> float:
+        return self.accepted / self.elapsed
+
+    @property
+    def requests_per_s(self) -> float:
+        return len(self.latencies) / self.elapsed
+
 
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile, in milliseconds."""

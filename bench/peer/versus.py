@@ -147,7 +147,7 @@ def lines_for(
 ) -> list[summary.Line]:
     """The comparison's lines of the combined table (goal: the app ahead on each)."""
     (app_tally, app_stored), (peer_tally, peer_stored) = app, other
-    app_rate, peer_rate = app_tally.accepted / app_tally.elapsed, peer_tally.accepted / peer_tally.elapsed
+    app_rate, peer_rate = app_tally.respondents_per_s, peer_tally.respondents_per_s
     app_p95, peer_p95 = percentile(app_tally.latencies, 0.95), percentile(peer_tally.latencies, 0.95)
     lines = [
         summary.Line(
@@ -206,8 +206,8 @@ def lines_for(
 
 def print_load(name: str, tally: Tally, stored: int) -> None:
     print(
-        f"  {name:<5} {tally.accepted / tally.elapsed:>7.1f} resp/s"
-        f"  {len(tally.latencies) / tally.elapsed:>7.1f} req/s"
+        f"  {name:<5} {tally.respondents_per_s:>7.1f} resp/s"
+        f"  {tally.requests_per_s:>7.1f} req/s"
         f"  p50 {percentile(tally.latencies, 0.5):>5.0f}  p95 {percentile(tally.latencies, 0.95):>5.0f}"
         f"  p99 {percentile(tally.latencies, 0.99):>5.0f} ms  errors {tally.errors}"
         f"  accepted {tally.accepted}  stored {stored}",
