@@ -183,6 +183,7 @@ def test_welcome_page_says_who_why_how_long_and_how_answers_stay_confidential(
     assert "Sales team" in page
     assert 'name="csrf_token"' not in page  # CSRF off in this app; the CSRF tests check the token
     assert f'<a class="button" href="{link_path(app, slug)}/answers">Start the survey</a>' in page
+    assert 'href="/resume">Continue with your resume code</a>' in page
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -606,6 +607,7 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
     assert "never records which answers are yours" in welcome
     assert "Marketing team" in welcome
     assert "Start the survey" in welcome
+    assert "Continue with your resume code" not in welcome  # the personal link resumes by itself
     assert count(app, Draft) == 0  # opening the link (a mail scanner, a preview) stores nothing
 
     first = start(client, path)
