@@ -92,11 +92,31 @@ def make_database(url: str | URL, busy_timeout: int = 15, **pool: Any) -> Databa
     ``pool`` holds ``make_engine``'s pool arguments (``pool_size``, ``max_overflow``, ``pool_timeout``).
     """
     engine = make_engine(url, busy_timeout, **pool)
+    sessions = sessionmaker(_for_reading(engine), expire_on_commit=False)
+    event.listen(sessions, "before_flush", _refuse_writing)
     return Database(
         engine=engine,
-        sessions=sessionmaker(engine, expire_on_commit=False),
+        sessions=sessions,
         write_sessions=sessionmaker(engine, expire_on_commit=False, execution_options={IMMEDIATE: True}),
     )
+
+
+def _for_reading(engine: Engine) -> Engine:
+    """The engine of reading sessions: on PostgreSQL each query commits by itself (autocommit).
+
+    Reads there run at READ COMMITTED, where every statement sees its own snapshot even
+    inside a transaction, so a transaction around them guarantees nothing more; it only
+    costs a BEGIN and a ROLLBACK, two round trips on every request. SQLite keeps its
+    transactions, which are local calls (see ``end_reading`` for why they end early).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _refuse_writing(session: Session, _context: Any, _instances: Any) -> None:
+    """Reading sessions never write (on PostgreSQL a write there would commit at once)."""
+    raise RuntimeError("a reading session cannot write: use db.write_session()")
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -147,6 +148,29 @@ def test_a_change_in_the_reading_session_is_never_written(app) -> None:
     with app.app_context():
         names = db.get_session().scalars(select(Organization.name).order_by(Organization.name)).all()
     assert names == ["Acme", "Beta"]
+
+
+def test_the_reading_session_refuses_to_write(app) -> None:
+    with app.app_context():
+        reader = db.get_session()
+        reader.add(Organization(name="Acme", slug="acme"))
+        with pytest.raises(RuntimeError, match="cannot write: use db.write_session"):
+            reader.flush()
+        reader.rollback()
+    with app.app_context():
+        assert db.get_session().scalar(select(func.count(Organization.id))) == 0
+
+
+def test_postgresql_reads_hold_no_transaction_open(app) -> None:
+    """Each read commits by itself: no BEGIN and ROLLBACK round trips, no "idle in transaction"."""
+    if app.extensions["survey_db"].engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads keep a transaction, a local call (see db.end_reading)")
+    with app.app_context():
+        reader = db.get_session()
+        reader.execute(select(func.count(Organization.id)))
+        time.sleep(0.01)
+        # In a transaction, now() is when it began, before this statement.
+        assert reader.scalar(select(func.now() == func.statement_timestamp())) is True
 
 
 def test_sqlite_write_ahead_log_is_reused_while_respondents_answer(tmp_path: Path) -> None:
