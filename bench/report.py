@@ -34,6 +34,7 @@ try:
     from survey_app import create_app, db, migrate  # noqa: E402
     from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
     from survey_app.catalog import get_questionnaire  # noqa: E402
+    from survey_app.comments import comment_rank  # noqa: E402
     from survey_app.questionnaire import Questionnaire  # noqa: E402
     from survey_app.report.context import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
     from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
@@ -94,13 +95,13 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def comments(first_id: int, respondents: int, rng: random.Random) -> list[tuple[str, int]]:
-    """(comment, response id) for about one respondent in five of ``2 × respondents``."""
+def comments(first_id: int, respondents: int, rng: random.Random) -> list[tuple[str, int | None, int]]:
+    """(comment, its rank, response id) for about one respondent in five of ``2 × respondents``."""
     made = []
     for response_id in range(first_id, first_id + 2 * respondents):
         if rng.random() < COMMENT_SHARE:
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 25))).capitalize() + "."
-            made.append((text, response_id))
+            made.append((text, comment_rank(text), response_id))
     return made
 
 
@@ -119,8 +120,8 @@ def build(engine: Engine, q: Questionnaire, respondents: int) -> tuple[str, int]
     load_sqlite(engine, 2 * respondents, seed=2006, q=q, team_ids=team_ids, first_id=1)
     written = comments(1, respondents, random.Random(2006))
     with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE response SET comment = NULL")
-        connection.exec_driver_sql("UPDATE response SET comment = ? WHERE id = ?", written)
+        connection.exec_driver_sql("UPDATE response SET comment = NULL, comment_rank = NULL")
+        connection.exec_driver_sql("UPDATE response SET comment = ?, comment_rank = ? WHERE id = ?", written)
     return slug, len(written)
 
 

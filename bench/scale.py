@@ -54,6 +54,7 @@ from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.accounts import create_user  # noqa: E402
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
+from survey_app.comments import comment_rank  # noqa: E402
 from survey_app.demo import PROFILES  # noqa: E402
 from survey_app.models import Role  # noqa: E402
 from survey_app.questionnaire import Questionnaire  # noqa: E402
@@ -77,6 +78,8 @@ DONT_KNOW = 0.04
 #: Each team's typical answer per statement (k01…k20): the demo's profiles.
 TYPICAL = {team: typical for team, (_, typical) in PROFILES.items()}
 COMMENTS = ("Good meetings.", "We rarely share the pipeline with marketing.", "Leads are weak.", None, None)
+#: Their ranks, stored with them as the app stores them (survey_app.comments).
+RANKS = tuple(comment_rank(comment) for comment in COMMENTS)
 #: Codes in a response's answer string: a scale value's digit, "don't know", or blank (no row).
 DK, BLANK = ord("d"), ord("-")
 
@@ -169,6 +172,7 @@ def response_rows(
             ["import"] * len(team),
             [today] * len(team),
             notes,
+            [RANKS[c] for c in comment.tolist()],
             answered.tolist(),
             answer_sum.tolist(),
             totals,
@@ -186,7 +190,7 @@ EXPAND = """INSERT INTO response_answer (response_id, team_id, scored, item_id, 
            CAST(NULLIF(substr(s.answers, i.pos, 1), 'd') AS SMALLINT)
     FROM bench_staging AS s CROSS JOIN bench_items AS i
     WHERE substr(s.answers, i.pos, 1) <> '-'"""
-RESPONSE_COLUMNS = "id, team_id, source, submitted_on, comment, answered, answer_sum, total"
+RESPONSE_COLUMNS = "id, team_id, source, submitted_on, comment, comment_rank, answered, answer_sum, total"
 
 
 def load_sqlite(
@@ -210,7 +214,7 @@ def load_sqlite(
             rows, strings = response_rows(next_id, team_ids, batch, today)
             next_id += len(rows)
             connection.executemany(
-                f"INSERT INTO response ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows
+                f"INSERT INTO response ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", rows
             )
             connection.executemany("INSERT INTO bench_staging VALUES (?, ?, ?, ?)", strings)
         connection.execute(EXPAND)

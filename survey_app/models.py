@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -310,6 +311,9 @@ class Response(Base):
         # and the monitor's counts: an index-only scan, no table reads.
         Index("ix_response_team_scores", "team_id", "answered", "answer_sum", "total"),
         Index("ix_response_submission_hash", "submission_hash", unique=True),
+        # The comments shown when there are too many to list: the first ranks, the first of
+        # each rank's copies, read from the index (see survey_app.comments).
+        Index("ix_response_team_comment_rank", "team_id", "comment_rank", "id"),
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )
 
@@ -328,6 +332,9 @@ class Response(Base):
     #: Optional sub-unit (region, business unit) given in an import.
     unit: Mapped[str | None] = mapped_column(String(100))
     comment: Mapped[str | None] = mapped_column(Text)
+    #: The comment's rank among the team's when not all are shown (``comments.comment_rank``),
+    #: or NULL without a comment.
+    comment_rank: Mapped[int | None] = mapped_column(BigInteger)
     #: How many statements were answered on the scale (not "don't know", not blank).
     answered: Mapped[int] = mapped_column(SmallInteger)
     #: Sum of the answered values: with ``answered``, gives the total exactly.

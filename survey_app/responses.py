@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .comments import comment_rank
 from .errors import InvalidInput
 from .models import Assessment, Response, ResponseAnswer, ResponseSource
 from .questionnaire import Questionnaire
@@ -77,6 +78,7 @@ def store_responses(
                 "source": source,
                 "unit": new.unit,
                 "comment": new.comment,
+                "comment_rank": comment_rank(new.comment),
                 "answered": result.answered,
                 "answer_sum": result.answer_sum,
                 "total": result.total,

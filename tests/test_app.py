@@ -329,3 +329,40 @@ def test_migration_copies_each_response_answers_team_and_scored(blank_database_u
     assert columns["scored"]["nullable"] is False
     assert "ix_response_answer_team_scored_item_value" in indexes
     engine.dispose()
+
+
+def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
+    """Comments stored before ``response.comment_rank`` existed get their rank; blank ones none."""
+    from sqlalchemy import inspect, text
+
+    from survey_app.comments import comment_rank
+
+    comments = {1: "'Leads are weak'", 2: "NULL", 3: "'   '", 4: "'We never meet marketing at all'"}
+    engine = db.make_engine(blank_database_url)
+    old_schema(
+        engine,
+        "5b1f3c9e2a47",  # the last schema without it
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+        " questionnaire_version, min_group_size, status, purpose, commentary, created_at)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 5, 'open', '', '', '2026-01-01')",
+        "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+        " VALUES (1, 1, 'sales', 'Sales', 1, 'salt', 'hash')",
+        *(
+            "INSERT INTO response (id, team_id, source, submitted_on, comment, answered, answer_sum, total)"
+            f" VALUES ({number}, 1, 'import', '2026-01-01', {comment}, 20, 60, 60)"
+            for number, comment in comments.items()
+        ),
+    )
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == ("5b1f3c9e2a47", migrate.head_revision())
+    with engine.connect() as connection:
+        ranks = dict(connection.execute(text("SELECT id, comment_rank FROM response")).all())
+        indexes = {index["name"] for index in inspect(connection).get_indexes("response")}
+    assert ranks == {
+        1: comment_rank("Leads are weak"),
+        2: None,
+        3: None,
+        4: comment_rank("We never meet marketing at all"),
+    }
+    assert "ix_response_team_comment_rank" in indexes
+    engine.dispose()

@@ -3,7 +3,9 @@
 Random responses (blanks, "don't know" and incomplete ones included) are stored through
 the app's insert path; ``load_samples`` (both its plain sums and its distribution of
 totals) and ``compute_results`` must give exactly what ``summarize`` and ``assess`` give
-when fed the same answers one response at a time. Runs on SQLite and PostgreSQL.
+when fed the same answers one response at a time. Likewise the comments listed from the
+index of their ranks are those ``comments.choose`` picks from all of them. Runs on SQLite
+and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import pytest
 
 from survey_app import db
 from survey_app.assessments import get_assessment
+from survey_app.comments import choose
+from survey_app.compare.view_model import TeamComments, load_comments
 from survey_app.models import ResponseSource
 from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
@@ -74,3 +78,54 @@ def test_aggregate_queries_equal_the_direct_computation(app, kotler, make_assess
         assert full[team].total_counts == expected.total_counts
         assert plain[team].total_counts == {}  # the results need only the sums
     assert result == assess(kotler, [direct[team] for team in TEAMS], 3)
+
+
+def random_comments(rng: random.Random, count: int) -> list[str | None]:
+    """Comments as people write them: none, blank, short, long, copies in other case or spacing."""
+    words = ("leads", "pipeline", "Campaign", "forecast", "handover", "meetings", "blame", "targets")
+    made: list[str | None] = []
+    for _ in range(count):
+        draw = rng.random()
+        if draw < 0.2:
+            made.append(None)
+        elif draw < 0.25:
+            made.append("  \n ")
+        elif draw < 0.45 and any(made):
+            copy = rng.choice([c for c in made if c and c.strip()])
+            made.append(f"  {copy.upper()}  " if rng.random() < 0.5 else copy.replace(" ", "   "))
+        else:
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+            made.append(text if rng.random() < 0.9 else text.replace(" ", "\n", 1))
+    return made
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_comments_listed_equal_the_choice_made_from_all_of_them(
+    app, kotler, make_assessment, seed
+) -> None:
+    """The index path (first ranks, first copy of each) lists what ``comments.choose`` picks."""
+    rng = random.Random(seed)
+    slug = make_assessment(min_group=3)
+    comments = {team: random_comments(rng, 150) for team in TEAMS}
+    responses = [
+        NewResponse(team, {item: 3 for item in kotler.item_ids}, comment=comment)
+        for team in TEAMS
+        for comment in comments[team]
+    ]
+    with app.app_context(), db.write_session() as session:
+        add_responses(session, get_assessment(session, slug), kotler, responses, ResponseSource.IMPORT)
+
+    with app.app_context():
+        session = db.get_session()
+        assessment = get_assessment(session, slug)
+        for limit in (1, 8, 25, 100_000):
+            listed = load_comments(session, assessment, TEAMS, limit)
+            for team in TEAMS:
+                written = [c for c in comments[team] if c and c.strip()]
+                expected = sorted(choose(written, limit), key=lambda t: (t.casefold(), t))
+                assert listed[team] == TeamComments(tuple(expected), len(written)), (team, limit)
+        every = load_comments(session, assessment, ["sales"])
+    written = [c.strip() for c in comments["sales"] if c and c.strip()]
+    assert every == {
+        "sales": TeamComments(tuple(sorted(written, key=lambda t: (t.casefold(), t))), len(written))
+    }

@@ -34,10 +34,10 @@ def results(slug: str) -> str:
     assessment, questionnaire = _assessment_and_questionnaire(slug)
     result = compute_results(session, assessment, questionnaire)
     shown = [key for key, team in result.teams.items() if not team.withheld]
-    # ?comments=all lists every comment; by default a sample of each team's when there are many.
+    # ?comments=all lists every comment; by default up to COMMENTS_ON_PAGE different ones per team.
     limit = None if request.args.get("comments") == "all" else COMMENTS_ON_PAGE
-    comments = load_comments(session, assessment, shown)
-    view = build_results_view(assessment, questionnaire, result, comments, comment_limit=limit)
+    comments = load_comments(session, assessment, shown, limit)
+    view = build_results_view(assessment, questionnaire, result, comments)
     is_staff = not principal().is_leader
     return render_template(
         "compare/results.html",

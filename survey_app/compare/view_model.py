@@ -9,15 +9,15 @@ can show them by mistake. ``build_charts`` draws the charts from the view.
 
 from __future__ import annotations
 
-import hashlib
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import charts
+from ..comments import display_text
 from ..models import Assessment, Response
 from ..questionnaire import Questionnaire
 from ..results_text import SIGNIFICANCE
@@ -210,7 +210,7 @@ class CommentGroup:
 
     team: str
     comments: tuple[str, ...]
-    #: How many comments the team wrote: more than ``comments`` holds when only a sample is listed.
+    #: How many comments the team wrote: more than ``comments`` holds when only some are listed.
     total: int
 
 
@@ -218,16 +218,15 @@ class CommentGroup:
 COMMENTS_ON_PAGE = 100
 
 
-def sample_comments(comments: Sequence[str], limit: int | None) -> tuple[str, ...]:
-    """At most ``limit`` of ``comments`` (all when ``limit`` is None), in their given order.
+@dataclass(frozen=True)
+class TeamComments:
+    """A team's comments as listed (alphabetically), and how many it wrote."""
 
-    Which ones depends only on their text (a hash), never on when they arrived, and the
-    same comments always give the same sample.
-    """
-    if limit is None or len(comments) <= limit:
-        return tuple(comments)
-    ranked = sorted(range(len(comments)), key=lambda i: hashlib.sha256(comments[i].encode("utf-8")).digest())
-    return tuple(comments[i] for i in sorted(ranked[:limit]))
+    listed: tuple[str, ...]
+    total: int
+
+
+NO_COMMENTS = TeamComments((), 0)
 
 
 @dataclass(frozen=True)
@@ -272,22 +271,56 @@ def anonymity_notice(min_group: int) -> str:
     )
 
 
-def load_comments(session: Session, assessment: Assessment, team_keys: Sequence[str]) -> dict[str, list[str]]:
-    """The non-empty comments of the given teams only, each team's sorted alphabetically."""
+def _alphabetical(text: str) -> tuple[str, str]:
+    return text.casefold(), text
+
+
+def load_comments(
+    session: Session, assessment: Assessment, team_keys: Sequence[str], limit: int | None = None
+) -> dict[str, TeamComments]:
+    """The comments of the given teams only: every one, or up to ``limit`` different ones.
+
+    The ``limit`` listed are chosen by their text (see ``survey_app.comments``) from the
+    index of comment ranks: the database reads the first ranks and the first copy of
+    each, never every comment.
+    """
     team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
+    if limit is None:
+        return _every_comment(session, team_ids)
+    totals = dict(
+        session.execute(
+            select(Response.team_id, func.count())
+            .where(Response.team_id.in_(team_ids), Response.comment_rank.is_not(None))
+            .group_by(Response.team_id)
+        ).all()
+    )
+    found = {}
+    for team_id, key in team_ids.items():
+        first_copies = (
+            select(func.min(Response.id))
+            .where(Response.team_id == team_id, Response.comment_rank.is_not(None))
+            .group_by(Response.comment_rank)
+            .order_by(Response.comment_rank)
+            .limit(limit)
+        )
+        texts = session.scalars(select(Response.comment).where(Response.id.in_(first_copies)))
+        listed = sorted((display_text(text) for text in texts), key=_alphabetical)
+        found[key] = TeamComments(tuple(listed), totals.get(team_id, 0))
+    return found
+
+
+def _every_comment(session: Session, team_ids: Mapping[int, str]) -> dict[str, TeamComments]:
     found: dict[str, list[str]] = {key: [] for key in team_ids.values()}
-    if not team_ids:
-        return found
     rows = session.execute(
         select(Response.team_id, Response.comment).where(
-            Response.team_id.in_(team_ids), Response.comment.is_not(None)
+            Response.team_id.in_(team_ids), Response.comment_rank.is_not(None)
         )
     )
     for team_id, comment in rows:
-        text = comment.strip()
-        if text:
-            found[team_ids[team_id]].append(text)
-    return {key: sorted(texts, key=lambda t: (t.casefold(), t)) for key, texts in found.items()}
+        found[team_ids[team_id]].append(comment.strip())
+    return {
+        key: TeamComments(tuple(sorted(texts, key=_alphabetical)), len(texts)) for key, texts in found.items()
+    }
 
 
 def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> tuple[TeamView, ...]:
@@ -482,17 +515,20 @@ def _items_headline(rows: Sequence[ItemRow], shown: Sequence[TeamView], gap: Gap
     )
 
 
+def _comment_group(team: TeamView, comments: Mapping[str, TeamComments]) -> CommentGroup:
+    found = comments.get(team.key, NO_COMMENTS)
+    return CommentGroup(team.name, found.listed, found.total)
+
+
 def build_results_view(
     assessment: Assessment,
     q: Questionnaire,
     result: AssessmentResult,
-    comments: Mapping[str, Sequence[str]] | None = None,
-    comment_limit: int | None = None,
+    comments: Mapping[str, TeamComments] | None = None,
 ) -> ResultsView:
     """The page's (and the report's) content: formatted figures and headline sentences.
 
-    ``comment_limit`` lists at most that many comments per team (a sample, see
-    ``sample_comments``); the report takes them all and makes its own choice.
+    ``comments`` are the teams' comments as ``load_comments`` listed them.
     """
     teams = _team_views(assessment, q, result)
     names = {team.key: team.name for team in teams}
@@ -575,14 +611,7 @@ def build_results_view(
         items_headline=_items_headline(items, shown, gap),
         significant_count=sum(row.significant for row in items),
         # Only shown teams' comments, whatever the caller passed.
-        comments=tuple(
-            CommentGroup(
-                team.name,
-                sample_comments(comments.get(team.key, ()), comment_limit),
-                len(comments.get(team.key, ())),
-            )
-            for team in shown
-        ),
+        comments=tuple(_comment_group(team, comments) for team in shown),
     )
 
 

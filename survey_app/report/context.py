@@ -11,15 +11,15 @@ list here is built from the view's shown teams or from ``result.overall.teams``.
 
 from __future__ import annotations
 
-import hashlib
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..comments import choose as choose_comments
 from ..compare.view_model import (
     ResultsView,
     StageView,
@@ -71,8 +71,6 @@ from .wording import fmt_day, number_word, plural, shares_text
 COMMENTS_PER_TEAM = 8
 #: A printed comment is cut to about this many characters.
 COMMENT_LENGTH = 600
-#: Comments with fewer words are printed only when there are not enough longer ones.
-SHORT_COMMENT_WORDS = 4
 #: How many of the strongest and of the weakest statements are listed.
 EXTREME_STATEMENTS = 3
 #: Rough guide to a team's spread of totals (SD, points on the 20–100 scale).
@@ -85,28 +83,16 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # --- building blocks ----------------------------------------------------------------------
 
 
-def select_comments(comments: Sequence[str], limit: int = COMMENTS_PER_TEAM) -> tuple[str, ...]:
-    """Up to ``limit`` distinct comments, longer ones preferred, listed alphabetically.
+def select_comments(comments: Iterable[str], limit: int = COMMENTS_PER_TEAM) -> tuple[str, ...]:
+    """Up to ``limit`` different comments, longer ones preferred, listed alphabetically.
 
-    Which ones are printed depends only on their text (a hash), never on when they
-    arrived, and the same comments always give the same selection.
+    Which ones are printed depends only on their text (``survey_app.comments``), never on
+    when they arrived, and the same comments always give the same selection. Each is cut
+    to about ``COMMENT_LENGTH`` characters.
     """
-    distinct: dict[str, str] = {}
-    for comment in comments:
-        text = " ".join(comment.split()) if "\n" not in comment else comment.strip()
-        distinct.setdefault(" ".join(text.casefold().split()), text)
-    texts = list(distinct.values())
-    if len(texts) > limit:
-        texts.sort(
-            key=lambda t: (
-                len(t.split()) < SHORT_COMMENT_WORDS,
-                hashlib.sha256(t.encode("utf-8")).hexdigest(),
-            )
-        )
-        texts = texts[:limit]
     shortened = [
         t if len(t) <= COMMENT_LENGTH else textwrap.shorten(t, COMMENT_LENGTH, placeholder=" […]")
-        for t in texts
+        for t in choose_comments(comments, limit)
     ]
     return tuple(sorted(shortened, key=lambda t: (t.casefold(), t)))
 
@@ -500,8 +486,8 @@ def _comment_selections(view: ResultsView) -> tuple[CommentSelection, ...]:
     selections = []
     for group in view.comments:
         picked = select_comments(group.comments)
-        note = wording.comments_note(len(picked), len(group.comments))
-        selections.append(CommentSelection(group.team, picked, len(group.comments), note))
+        note = wording.comments_note(len(picked), group.total)
+        selections.append(CommentSelection(group.team, picked, group.total, note))
     return tuple(selections)
 
 
@@ -556,7 +542,8 @@ def build_report_context(
     samples = load_samples(session, assessment, q, distribution=True)
     result = assess(q, samples, assessment.min_group_size)
     shown_keys = list(result.overall.teams)
-    view = build_results_view(assessment, q, result, load_comments(session, assessment, shown_keys))
+    team_comments = load_comments(session, assessment, shown_keys, COMMENTS_PER_TEAM)
+    view = build_results_view(assessment, q, result, team_comments)
     labels = {stage.id: stage.label for stage in q.stages}
     has_results = bool(view.shown) and view.overall.score is not None
 

@@ -227,7 +227,10 @@ def test_withheld_team_has_no_figures_anywhere_in_the_view(q) -> None:
     shown_anyway = assess(q, samples(q), 3).teams["marketing"]
     assert f"{shown_anyway.score:.1f}" == "46.7"  # what must not leak
     result = assess(q, samples(q), 5)
-    comments = {"sales": ["Good progress"], "marketing": ["Marketing secret remark"]}
+    comments = {
+        "sales": vm.TeamComments(("Good progress",), 1),
+        "marketing": vm.TeamComments(("Marketing secret remark",), 1),
+    }
     view = vm.build_results_view(assessment(), q, result, comments)
     marketing = view.teams[1]
     assert marketing.withheld
@@ -288,19 +291,3 @@ def test_charts_of_a_full_view_follow_the_sorted_statements(q) -> None:
     first, second = (next(i for i, part in enumerate(labels) if f">{n}. " in part) for n in (2, 3))
     assert first < second  # statement 2 (largest gap) is drawn before statement 3
     assert "−1.50 ▲" in drawn.gaps
-
-
-def test_sample_comments_keeps_all_up_to_the_limit() -> None:
-    comments = ["apple", "banana", "cherry"]
-    assert vm.sample_comments(comments, 3) == ("apple", "banana", "cherry")
-    assert vm.sample_comments(comments, None) == ("apple", "banana", "cherry")
-
-
-def test_sample_comments_depends_on_the_texts_only_and_keeps_their_order() -> None:
-    comments = sorted(f"remark {n:03d}" for n in range(50))
-    sample = vm.sample_comments(comments, 10)
-    assert len(sample) == 10
-    assert list(sample) == sorted(sample)  # the order they were given in (alphabetical)
-    assert sample != tuple(comments[:10])  # not simply the first ones
-    shuffled = list(reversed(comments))
-    assert sorted(vm.sample_comments(shuffled, 10)) == list(sample)  # arrival order does not matter
