@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -146,35 +147,70 @@ def invitation_link(token: str) -> str | Response:
     return render_template("survey/welcome.html", welcome=welcome, form=form)
 
 
-def _show(view: FormView, form: AnswersForm, *, personal: bool, statements_html: Markup | None = None) -> str:
+def _show(view: FormView, form: AnswersForm, *, personal: bool) -> str:
+    """The questionnaire page of ``form``; shown again for a sent form, it says so when the
+    CSRF token was refused."""
+    return _page(
+        view,
+        personal=personal,
+        csrf=generate_csrf(),  # the token the form was given (one per request)
+        submission=form.submission.data or "",
+        form=form,
+        session_lost="csrf_token" in form.errors,
+    )
+
+
+def _page(
+    view: FormView,
+    *,
+    personal: bool,
+    csrf: str,
+    submission: str,
+    form: AnswersForm | None = None,
+    fields_html: Markup | None = None,
+    session_lost: bool = False,
+) -> str:
     """The questionnaire page; its form posts back to the URL it was shown at.
 
-    Shown again for a sent form, it says so when the CSRF token was refused, and it tells
-    survey.js that the answers on it are not stored (``unsent``).
+    Its fields are ``fields_html`` when given (the blank form's), else rendered from
+    ``view`` and ``form``. After a POST it tells survey.js that the answers on it are not
+    stored (``unsent``).
     """
     return render_template(
         "survey/questionnaire.html",
         view=view,
         form=form,
+        csrf=csrf,
+        submission=submission,
+        fields_html=fields_html,
         action_url=request.path,
         personal=personal,
-        statements_html=statements_html,
-        session_lost="csrf_token" in form.errors,
+        session_lost=session_lost,
         unsent=request.method == "POST",
     )
 
 
-def _blank_form(questionnaire: Questionnaire) -> tuple[FormView, Markup]:
-    """The questionnaire with nothing answered, and its statements' HTML.
+def _blank_page(questionnaire: Questionnaire) -> str:
+    """A team link's questionnaire with nothing answered: only its two tokens are new.
 
-    Every team-link respondent starts from this same form, so it is built and its
-    statements rendered once per app and questionnaire (questionnaires are loaded once).
+    Every team-link respondent starts from the same fields, so they are built and rendered
+    once per app and questionnaire (questionnaires are loaded once); the page then needs no
+    form object, only a CSRF token and a fresh submission token.
     """
     cache = current_app.extensions.setdefault("survey_blank_forms", {})
     if questionnaire.id not in cache:
         view = services.build_form(questionnaire, {}, "")
-        cache[questionnaire.id] = (view, Markup(render_template("survey/_statements.html", view=view)))
-    return cache[questionnaire.id]
+        blank = AnswersForm(formdata=None, meta={"csrf": False})
+        fields = render_template("survey/_fields.html", view=view, form=blank)
+        cache[questionnaire.id] = (view, Markup(fields))
+    view, fields_html = cache[questionnaire.id]
+    return _page(
+        view,
+        personal=False,
+        csrf=generate_csrf(),
+        submission=services.new_submission_token(),
+        fields_html=fields_html,
+    )
 
 
 def _posted(questionnaire: Questionnaire, form: AnswersForm) -> tuple[services.DraftAnswers, str]:
@@ -199,9 +235,7 @@ def team_answers(token: str) -> str | Response:
     if request.method == "GET":
         if not team.assessment.is_accepting(_now()):
             return _closed_page(team.assessment)
-        form = AnswersForm(formdata=None, submission=services.new_submission_token())
-        view, statements_html = _blank_form(questionnaire)
-        return _show(view, form, personal=False, statements_html=statements_html)
+        return _blank_page(questionnaire)
 
     form = AnswersForm()
     valid = form.validate_on_submit()
