@@ -33,7 +33,7 @@ run: demo
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Every benchmark and one table of figures with their goals (about 10 minutes on 2 cores);
+# Every benchmark and one table of figures with their goals (about 8 minutes on 2 cores);
 # PostgreSQL too when BENCH_DATABASE_URL is set. See docs/performance.md.
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet --editable '.[test,bench]'
