@@ -153,7 +153,6 @@ def _show(view: FormView, form: AnswersForm, *, personal: bool) -> str:
     return _page(
         view,
         personal=personal,
-        csrf=generate_csrf(),  # the token the form was given (one per request)
         submission=form.submission.data or "",
         form=form,
         session_lost="csrf_token" in form.errors,
@@ -164,7 +163,6 @@ def _page(
     view: FormView,
     *,
     personal: bool,
-    csrf: str,
     submission: str,
     form: AnswersForm | None = None,
     fields_html: Markup | None = None,
@@ -173,14 +171,15 @@ def _page(
     """The questionnaire page; its form posts back to the URL it was shown at.
 
     Its fields are ``fields_html`` when given (the blank form's), else rendered from
-    ``view`` and ``form``. After a POST it tells survey.js that the answers on it are not
-    stored (``unsent``).
+    ``view`` and ``form``. Its CSRF token is the request's (``generate_csrf`` gives a form
+    the same one). After a POST it tells survey.js that the answers on it are not stored
+    (``unsent``).
     """
     return render_template(
         "survey/questionnaire.html",
         view=view,
         form=form,
-        csrf=csrf,
+        csrf=generate_csrf(),
         submission=submission,
         fields_html=fields_html,
         action_url=request.path,
@@ -195,7 +194,7 @@ def _blank_page(questionnaire: Questionnaire) -> str:
 
     Every team-link respondent starts from the same fields, so they are built and rendered
     once per app and questionnaire (questionnaires are loaded once); the page then needs no
-    form object, only a CSRF token and a fresh submission token.
+    form object, only the CSRF token and a fresh submission token.
     """
     cache = current_app.extensions.setdefault("survey_blank_forms", {})
     if questionnaire.id not in cache:
@@ -204,13 +203,7 @@ def _blank_page(questionnaire: Questionnaire) -> str:
         fields = render_template("survey/_fields.html", view=view, form=blank)
         cache[questionnaire.id] = (view, Markup(fields))
     view, fields_html = cache[questionnaire.id]
-    return _page(
-        view,
-        personal=False,
-        csrf=generate_csrf(),
-        submission=services.new_submission_token(),
-        fields_html=fields_html,
-    )
+    return _page(view, personal=False, submission=services.new_submission_token(), fields_html=fields_html)
 
 
 def _posted(questionnaire: Questionnaire, form: AnswersForm) -> tuple[services.DraftAnswers, str]:
