@@ -285,6 +285,8 @@ def load_comments(
     each, never every comment.
     """
     team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
+    if not team_ids:  # no team shown: nothing to read
+        return {}
     if limit is None:
         return _every_comment(session, team_ids)
     totals = dict(
