@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,6 +100,11 @@ class Run:
     @property
     def errors(self) -> int:
         return self.tally.errors + self.paced.errors
+
+    @property
+    def error_kinds(self) -> Counter[str]:
+        """What went wrong, and how often, in both runs."""
+        return Counter(self.tally.error_kinds) + Counter(self.paced.error_kinds)
 
     @property
     def lost(self) -> int:
@@ -270,9 +276,14 @@ def measure(name: str, url: str, folder: str, seconds: float, concurrency: int, 
 # --- report --------------------------------------------------------------------------------
 
 
+def ratio_of(app: Run, bare: Run) -> float:
+    """The app's respondents a second flat out, as a share of the bare app's."""
+    return app.respondents_per_s / bare.respondents_per_s if bare.respondents_per_s else 0.0
+
+
 def summary_lines(backend: str, app: Run, bare: Run, pause: float) -> list[summary.Line]:
     """The backend's lines of the combined table."""
-    ratio = app.respondents_per_s / bare.respondents_per_s if bare.respondents_per_s else 0.0
+    ratio = ratio_of(app, bare)
     paced = app.paced.latencies
     p95 = percentile(paced, 0.95)
     errors = app.errors + bare.errors
@@ -327,9 +338,7 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
     for run in (app, bare):
         print(_row(f"{run.name}", run.tally))
         print(_row(f"{run.name} paced", run.paced))
-        kinds = {**run.tally.error_kinds}
-        for kind, number in run.paced.error_kinds.items():
-            kinds[kind] = kinds.get(kind, 0) + number
+        kinds = run.error_kinds
         if kinds:
             print(
                 "        errors: " + ", ".join(f"{kind} × {number}" for kind, number in sorted(kinds.items()))
@@ -338,7 +347,7 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
             f"  {run.name}: {run.accepted} accepted, {run.stored} stored with {run.answers} answers,"
             f" {run.drafts} drafts left"
         )
-    ratio = app.respondents_per_s / bare.respondents_per_s if bare.respondents_per_s else 0.0
+    ratio = ratio_of(app, bare)
     p95 = percentile(app.paced.latencies, 0.95)
     clean = all(run.errors == 0 and run.complete for run in (app, bare))
     print(
