@@ -39,6 +39,10 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "DEFAULT_MIN_GROUP": (5, int),
     # Redis for rate limits shared by all server processes. Empty: in memory, per process.
     "REDIS_URL": ("", str),
+    # Seconds each server process keeps an open survey's team link, so the questionnaire
+    # page needs no query (0: read on every page). A survey closed by another process can
+    # still show a blank questionnaire that long; sending answers always reads it again.
+    "SURVEY_LINK_CACHE_SECONDS": (5, int),
     # Reports of assessments with more responses than this are rendered by the background
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.

@@ -45,6 +45,16 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+def is_accepting(
+    status: AssessmentStatus, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> bool:
+    """Whether an assessment in ``status`` with these dates takes responses at ``now``."""
+    if status is not AssessmentStatus.OPEN:
+        return False
+    opens, closes = _aware(opens_at), _aware(closes_at)
+    return (opens is None or opens <= now) and (closes is None or now < closes)
+
+
 def utc_today() -> date:
     """Today's date in UTC (used as a column default)."""
     return datetime.now(UTC).date()
@@ -203,10 +213,7 @@ class Assessment(Base):
 
     def is_accepting(self, now: datetime) -> bool:
         """Whether responses are taken at ``now``: open, and within its dates if it has any."""
-        if self.status is not AssessmentStatus.OPEN:
-            return False
-        opens, closes = _aware(self.opens_at), _aware(self.closes_at)
-        return (opens is None or opens <= now) and (closes is None or now < closes)
+        return is_accepting(self.status, self.opens_at, self.closes_at, now)
 
     def close(self) -> None:
         """Stop taking responses."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
+from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -27,9 +28,19 @@ from ..questionnaire import Questionnaire
 from ..tokens import token_hash
 from . import services
 from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
-from .services import FormView, Outcome, Submitted
+from .link_cache import LinkCache
+from .services import FormView, Outcome, Submitted, TeamLink
 
 bp = Blueprint("survey", __name__)
+
+
+@bp.record_once
+def _keep_links(state: BlueprintSetupState) -> None:
+    """Each app keeps open surveys' team links for SURVEY_LINK_CACHE_SECONDS (see ``link_cache``)."""
+    links = LinkCache(state.app.config["SURVEY_LINK_CACHE_SECONDS"])
+    links.watch(state.app.extensions["survey_db"].write_sessions)
+    state.app.extensions["survey_links"] = links
+
 
 #: Key in the respondent's own session cookie: the hash of the last draft they submitted,
 #: so going back to its page shows the thank-you page instead of "not found".
@@ -70,7 +81,7 @@ def _validated(form: SurveyForm) -> bool:
     return valid
 
 
-def _questionnaire_of(assessment: Assessment) -> Questionnaire:
+def _questionnaire_of(assessment: Assessment | TeamLink) -> Questionnaire:
     questionnaire = get_questionnaire(assessment.questionnaire_id)
     if questionnaire is None:
         current_app.logger.error(
@@ -94,11 +105,24 @@ def _closed_page(assessment: Assessment, *, not_sent: bool = False, resume_token
     )
 
 
-def _team_of(token: str, *, for_welcome: bool = True) -> Team:
+def _team_of(token: str) -> Team:
     try:
-        return services.find_team(db.get_session(), token, for_welcome=for_welcome)
+        return services.find_team(db.get_session(), token)
     except NotFound:
         abort(404)
+
+
+def _link_of(token: str) -> TeamLink:
+    """What a team link leads to: kept by this process for a few seconds (see ``link_cache``)."""
+    links: LinkCache = current_app.extensions["survey_links"]
+    try:
+        link = links.get(services.link_hash(token))
+        if link is None:
+            link = services.find_link(db.get_session(), token)
+            links.put(link)
+    except NotFound:
+        abort(404)
+    return link
 
 
 @bp.get("/s/<token>")
@@ -223,11 +247,11 @@ def team_answers(token: str) -> str | Response:
     Nothing is written until the form is sent. Its submission token makes a double
     click or a replayed POST record one response.
     """
-    team = _team_of(token, for_welcome=False)
-    questionnaire = _questionnaire_of(team.assessment)
+    link = _link_of(token)
+    questionnaire = _questionnaire_of(link)
     if request.method == "GET":
-        if not team.assessment.is_accepting(_now()):
-            return _closed_page(team.assessment)
+        if not link.is_accepting(_now()):
+            return _closed_page(_team_of(token).assessment)
         return _blank_page(questionnaire)
 
     form = AnswersForm()
@@ -240,11 +264,11 @@ def team_answers(token: str) -> str | Response:
         return _show(services.build_form(questionnaire, answers, comment), form, personal=False)
     if _action(form) == "save":
         with db.write_session() as write:
-            resume = services.new_draft(write, team.id, answers, comment)
+            resume = services.new_draft(write, link.team_id, answers, comment)
         return redirect(url_for(".saved", token=resume))
-    result = _submit_once(team, questionnaire, answers, comment, submission)
+    result = _submit_once(token, questionnaire, answers, comment, submission)
     if result.outcome is Outcome.CLOSED:
-        return _closed_page(team.assessment, not_sent=True, resume_token=result.resume_token)
+        return _closed_page(_team_of(token).assessment, not_sent=True, resume_token=result.resume_token)
     if result.outcome is Outcome.INCOMPLETE:
         view = services.build_form(questionnaire, answers, comment, review=True)
         return _show(view, form, personal=False)
@@ -252,12 +276,14 @@ def team_answers(token: str) -> str | Response:
 
 
 def _submit_once(
-    team: Team, questionnaire: Questionnaire, answers: services.DraftAnswers, comment: str, submission: str
+    token: str, questionnaire: Questionnaire, answers: services.DraftAnswers, comment: str, submission: str
 ) -> Submitted:
     """Record a team-link form once: a form sent again hits the unique submission hash."""
     try:
         with db.write_session() as write:
-            return services.submit_new(write, team, questionnaire, answers, comment, submission, _now())
+            return services.submit_new(write, token, questionnaire, answers, comment, submission, _now())
+    except NotFound:  # the link is gone since the form was shown
+        abort(404)
     except IntegrityError:
         # A fresh transaction: the request's read session may predate the first send.
         with db.write_session() as write:

@@ -19,7 +19,16 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import InvalidInput, NotFound
-from ..models import Assessment, AssessmentStatus, Draft, Invitation, Response, ResponseSource, Team
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Draft,
+    Invitation,
+    Response,
+    ResponseSource,
+    Team,
+    is_accepting,
+)
 from ..questionnaire import Questionnaire
 from ..responses import NewResponse, store_responses
 from ..tokens import token_hash
@@ -68,25 +77,62 @@ def _team_options():  # noqa: ANN202 - SQLAlchemy loader options
     )
 
 
-#: A team by the hash of its link, with what its welcome page names, or (the questionnaire's
-#: query, which every respondent runs twice) with its assessment alone. Built once, so each
-#: request skips building the statement and its cache key.
-_TEAM_BY_LINK = select(Team).where(Team.link_hash == bindparam("link_hash"))
-_TEAM_FOR_WELCOME = _TEAM_BY_LINK.options(*_team_options())
-_TEAM_FOR_ANSWERS = _TEAM_BY_LINK.options(joinedload(Team.assessment))
-
-
-def find_team(session: Session, token: str, *, for_welcome: bool = True) -> Team:
-    """The team whose survey link is ``token`` (with its assessment), or ``NotFound``.
-
-    ``for_welcome`` also loads the organization and the consultant, which the welcome
-    page names; the questionnaire does without (the closed page loads them when shown).
-    """
-    query = _TEAM_FOR_WELCOME if for_welcome else _TEAM_FOR_ANSWERS
-    team = session.scalar(query, {"link_hash": _hash_of(token)})
+def find_team(session: Session, token: str) -> Team:
+    """The team whose survey link is ``token``, with its assessment, organization and
+    consultant (which the welcome and closed pages name), or ``NotFound``."""
+    team = session.scalar(select(Team).where(Team.link_hash == _hash_of(token)).options(*_team_options()))
     if team is None:
         raise NotFound("no such survey link")
     return team
+
+
+@dataclass(frozen=True)
+class TeamLink:
+    """What a team's survey link leads to, as its questionnaire needs it: plain values, so a
+    server process can keep it for a few seconds (see ``link_cache``)."""
+
+    link_hash: str
+    team_id: int
+    team_key: str
+    #: The assessment's slug (named in errors) and questionnaire.
+    slug: str
+    questionnaire_id: str
+    status: AssessmentStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def is_accepting(self, now: datetime) -> bool:
+        """Whether the survey takes responses at ``now``."""
+        return is_accepting(self.status, self.opens_at, self.closes_at, now)
+
+
+_LINK = (
+    select(
+        Team.id,
+        Team.key,
+        Assessment.slug,
+        Assessment.questionnaire_id,
+        Assessment.status,
+        Assessment.opens_at,
+        Assessment.closes_at,
+    )
+    .join(Team.assessment)
+    .where(Team.link_hash == bindparam("link_hash"))
+)
+
+
+def link_hash(token: str) -> str:
+    """The stored hash of a link's ``token``; ``NotFound`` for what cannot be a token."""
+    return _hash_of(token)
+
+
+def find_link(session: Session, token: str) -> TeamLink:
+    """What the team survey link ``token`` leads to now, or ``NotFound`` (one query, no ORM objects)."""
+    hashed = _hash_of(token)
+    row = session.execute(_LINK, {"link_hash": hashed}).one_or_none()
+    if row is None:
+        raise NotFound("no such survey link")
+    return TeamLink(hashed, *row)
 
 
 def find_invitation(session: Session, token: str) -> Invitation:
@@ -451,11 +497,9 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _refusal(
-    assessment: Assessment, questionnaire: Questionnaire, answers: DraftAnswers, now: datetime
-) -> Outcome | None:
-    """Why a response cannot be recorded now (closed, too few answers), or None."""
-    if not assessment.is_accepting(now):
+def _refusal(accepting: bool, questionnaire: Questionnaire, answers: DraftAnswers) -> Outcome | None:
+    """Why a response cannot be recorded (the survey takes none now, too few answers), or None."""
+    if not accepting:
         return Outcome.CLOSED
     if counts(answers)[0] < questionnaire.answers_needed:
         return Outcome.INCOMPLETE
@@ -464,7 +508,9 @@ def _refusal(
 
 def _record(
     session: Session,
-    team: Team,
+    team_id: int,
+    team_key: str,
+    slug: str,
     questionnaire: Questionnaire,
     answers: DraftAnswers,
     comment: str,
@@ -472,12 +518,12 @@ def _record(
 ) -> None:
     store_responses(
         session,
-        {team.key: team.id},
-        team.assessment.slug,
+        {team_key: team_id},
+        slug,
         questionnaire,
         [
             NewResponse(
-                team.key,
+                team_key,
                 {item_id: value for item_id, value in answers.items() if isinstance(value, int)},
                 comment=comment or None,
                 dont_know=frozenset(item_id for item_id, value in answers.items() if value == DONT_KNOW),
@@ -490,7 +536,7 @@ def _record(
 
 def submit_new(
     session: Session,
-    team: Team,
+    token: str,
     questionnaire: Questionnaire,
     answers: DraftAnswers,
     comment: str,
@@ -499,17 +545,29 @@ def submit_new(
 ) -> Submitted:
     """Record a team-link respondent's answers, sent without a draft.
 
-    The response keeps the hash of the form's ``submission`` token, which is unique:
-    sending the same form again raises ``IntegrityError`` (see ``was_submitted``).
-    Sent to a closed survey, the answers are kept in a new draft instead, so they can
-    be sent if it opens again.
+    Whether the survey takes them is read here, in the write transaction, so a survey
+    closed a moment ago takes nothing more (``NotFound`` if the link is gone). The
+    response keeps the hash of the form's ``submission`` token, which is unique: sending
+    the same form again raises ``IntegrityError`` (see ``was_submitted``). Sent to a
+    closed survey, the answers are kept in a new draft instead, so they can be sent if
+    it opens again.
     """
-    refusal = _refusal(team.assessment, questionnaire, answers, now)
+    link = find_link(session, token)
+    refusal = _refusal(link.is_accepting(now), questionnaire, answers)
     if refusal is Outcome.CLOSED:
-        return Submitted(refusal, new_draft(session, team.id, answers, comment))
+        return Submitted(refusal, new_draft(session, link.team_id, answers, comment))
     if refusal is not None:
         return Submitted(refusal)
-    _record(session, team, questionnaire, answers, comment, token_hash(submission))
+    _record(
+        session,
+        link.team_id,
+        link.team_key,
+        link.slug,
+        questionnaire,
+        answers,
+        comment,
+        token_hash(submission),
+    )
     return Submitted(Outcome.RECORDED)
 
 
@@ -549,7 +607,7 @@ def submit(
         draft = find_draft(session, token, for_update=True)
     except NotFound:
         return Submitted(Outcome.ALREADY_RECORDED)
-    refusal = _refusal(draft.team.assessment, questionnaire, answers, now)
+    refusal = _refusal(draft.team.assessment.is_accepting(now), questionnaire, answers)
     if refusal is not None:
         draft.answers, draft.comment = answers, comment
         session.flush()
@@ -562,7 +620,7 @@ def submit(
     session.expunge(draft)
     if deleted != 1:
         return Submitted(Outcome.ALREADY_RECORDED)
-    _record(session, team, questionnaire, answers, comment)
+    _record(session, team.id, team.key, team.assessment.slug, questionnaire, answers, comment)
     if invitation_id is not None:
         session.execute(update(Invitation).where(Invitation.id == invitation_id).values(has_answered=True))
     return Submitted(Outcome.RECORDED)

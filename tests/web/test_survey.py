@@ -13,12 +13,14 @@ import itsdangerous.timed
 import pytest
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from survey_app import create_app, db
 from survey_app.assessments import get_assessment, team_links
-from survey_app.models import Draft, Invitation, Response, ResponseAnswer, Team, User
+from survey_app.models import Assessment, Draft, Invitation, Response, ResponseAnswer, Team, User
+from survey_app.survey import routes as survey_routes
 from survey_app.survey.forms import AnswersForm, ResumeForm, StartForm
+from survey_app.survey.link_cache import LinkCache
 from survey_app.tokens import derive_token, new_salt, token_hash
 
 from helpers import ITEM_IDS, TEST_SECRET, sign_in
@@ -529,6 +531,140 @@ def test_dates_open_and_close_the_survey(app, client, make_assessment) -> None:
 
     change_assessment(app, slug, opens_at=None, closes_at=now - timedelta(minutes=1))
     assert "This survey is closed" in page_text(client.get(link_path(app, slug)))
+
+
+# --- team links kept for a few seconds (survey.link_cache) -----------------------------
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    """The app's team links kept for 5 s of a clock the test moves."""
+    clock = Clock()
+    links = LinkCache(5, clock=clock)
+    links.watch(app.extensions["survey_db"].write_sessions)
+    app.extensions["survey_links"] = links
+    return clock
+
+
+def change_elsewhere(app, slug: str, **values) -> None:
+    """Change an assessment as another server process would: not through this app's sessions."""
+    with app.extensions["survey_db"].engine.begin() as connection:
+        connection.execute(update(Assessment).where(Assessment.slug == slug).values(**values))
+
+
+def queries_of(app, action: Callable[[], object]) -> list[str]:
+    """The SELECT statements ``action`` sends to the database."""
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement)
+
+    engine = app.extensions["survey_db"].engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_an_open_surveys_questionnaire_is_shown_without_asking_the_database(
+    app, client, make_assessment, clock
+) -> None:
+    path = form_path(app, make_assessment())
+    open_form(client, path)
+
+    assert queries_of(app, lambda: open_form(client, path)) == []
+    clock.now += 6
+    assert len(queries_of(app, lambda: open_form(client, path))) == 1
+
+
+def test_sending_answers_and_saving_drafts_keep_the_links(app, client, make_assessment, clock) -> None:
+    path = form_path(app, make_assessment())
+    answer(client, path, ALL_FOURS)
+    save_for_later(client, path, {"k01": "2"})
+
+    assert queries_of(app, lambda: open_form(client, path)) == []
+
+
+def test_a_change_that_is_rolled_back_keeps_the_links(app, client, make_assessment, clock) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    open_form(client, path)
+
+    def close_then_fail() -> None:
+        with app.app_context(), db.write_session() as session:
+            get_assessment(session, slug).status = "closed"
+            session.flush()
+            raise RuntimeError("the transaction fails after the flush")
+
+    with pytest.raises(RuntimeError):
+        close_then_fail()
+
+    assert queries_of(app, lambda: open_form(client, path)) == []
+
+
+def test_a_survey_closed_by_another_server_takes_no_more_answers(app, client, make_assessment, clock) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    open_form(client, path)
+    change_elsewhere(app, slug, status="closed")
+
+    # For up to 5 s this server still shows the blank questionnaire, as if it had been opened
+    # a moment earlier; sending it reads the survey again, and the answers are kept.
+    submission = open_form(client, path)
+    response = send(client, path, ALL_FOURS, submission=submission)
+    assert "Your answers were not sent" in page_text(response)
+    assert count(app, Response) == 0
+    assert count(app, Draft) == 1
+
+    clock.now += 6
+    assert "This survey is closed" in page_text(client.get(path))
+
+
+def test_closing_a_survey_on_this_server_shows_at_once(app, client, make_assessment, clock) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    open_form(client, path)
+
+    change_assessment(app, slug, status="closed")
+
+    assert "This survey is closed" in page_text(client.get(path))
+
+
+def test_a_reopened_survey_shows_its_questionnaire_at_once(app, client, make_assessment, clock) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    change_elsewhere(app, slug, status="closed")
+    assert "This survey is closed" in page_text(client.get(path))
+
+    change_elsewhere(app, slug, status="open")
+
+    assert answer(client, path, ALL_FOURS).headers["Location"] == "/thanks"
+    assert count(app, Response) == 1
+
+
+def test_a_kept_survey_closes_at_its_closing_moment(app, client, make_assessment, clock, monkeypatch) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+    closes = datetime.now(UTC) + timedelta(minutes=1)
+    change_elsewhere(app, slug, closes_at=closes)
+    open_form(client, path)  # kept, with its closing moment
+
+    monkeypatch.setattr(survey_routes, "_now", lambda: closes)
+
+    assert "This survey is closed" in page_text(client.get(path))
 
 
 # --- save and resume ------------------------------------------------------------------
