@@ -14,6 +14,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,22 @@ class Tally:
     client_cpu: float = 0.0  # CPU seconds of the load generator (locust)
     server_cpu: float = 0.0  # CPU seconds of the server under load (filled in by the caller)
     machine_cpu: float = 0.0  # CPU seconds of the whole machine (filled in by the caller)
+
+    @classmethod
+    def merged(cls, tallies: list[Tally]) -> Tally:
+        """One tally of several runs against the same server, as if they were one long run."""
+        kinds: Counter[str] = Counter()
+        for tally in tallies:
+            kinds.update(tally.error_kinds)
+        return cls(
+            latencies=[latency for tally in tallies for latency in tally.latencies],
+            flows=[flow for tally in tallies for flow in tally.flows],
+            error_kinds=dict(kinds),
+            elapsed=sum(tally.elapsed for tally in tallies),
+            client_cpu=sum(tally.client_cpu for tally in tallies),
+            server_cpu=sum(tally.server_cpu for tally in tallies),
+            machine_cpu=sum(tally.machine_cpu for tally in tallies),
+        )
 
     @property
     def accepted(self) -> int:

@@ -4,9 +4,10 @@ Run from the repository root:
     python bench/throughput.py  [--seconds 15]  [--concurrency 32]  [--pause 1]
                                 [--database sqlite|postgresql|both]
 
-For each database, two servers are started one after the other with the same
+For each database, two servers are started side by side with the same
 deploy/gunicorn.conf.py and environment (WEB_CONCURRENCY as set, else its default),
-on 127.0.0.1, each on a fresh database with the app's migrated schema:
+on 127.0.0.1, each on a fresh database with the app's migrated schema, and loaded in
+turn (the idle one waits):
 
 * app   ``survey_app:create_app()``; a respondent opens a team link's questionnaire
         (GET /s/<token>/answers) and sends it (POST with the page's CSRF and submission
@@ -18,7 +19,9 @@ locust, headless in its own process (bench/load.py, bench/respondents.py), runs
 ``--concurrency`` users against each server twice:
 
 1. flat out, for the throughput: each user a browser playing respondents back to back
-   with no pause (a fresh cookie jar per respondent), for ``--seconds``. The cores are
+   with no pause (a fresh cookie jar per respondent), for ``--seconds`` in all, in three
+   rounds alternating between the app and the bare app (so a drift in the machine's
+   speed meets both alike; the figures sum the rounds). The cores are
    saturated, so a request's latency there is mostly its wait in the queue: by Little's
    law, 32 requests in flight at R requests/s wait 32/R s on average, bare app included.
 2. at a respondent's pace, for the latency goal: the same users, each pausing about
@@ -46,9 +49,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -70,6 +74,8 @@ SECRET = "bench-secret-key-not-for-production-0123456789"
 RATIO_GOAL = 0.70
 P95_GOAL_MS = 100.0
 START_TIMEOUT = 60
+#: Flat-out runs per server, alternating between the two (see ``measure``).
+ROUNDS = 3
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -251,8 +257,21 @@ def server_env(url: str) -> dict[str, str]:
     return env
 
 
-def measure(name: str, url: str, folder: str, seconds: float, concurrency: int, pause: float) -> Run:
-    """Start one server on a fresh database, load it flat out then at a pace, count what was stored."""
+@dataclass(frozen=True)
+class Server:
+    """One server under test: its name (app or bare), database, address and master's pid."""
+
+    name: str
+    url: str
+    base: str
+    pid: int
+    user: str
+    info: dict[str, Any]
+
+
+@contextmanager
+def started(name: str, url: str, folder: str) -> Iterator[Server]:
+    """The app or the bare app under gunicorn on a fresh database."""
     paths, team_ids, item_ids = prepare(url, folder)
     env = server_env(url)
     info = {"item_ids": list(item_ids), "team_paths": paths}
@@ -262,15 +281,57 @@ def measure(name: str, url: str, folder: str, seconds: float, concurrency: int, 
         env["BARE_TEAM_ID"] = str(team_ids[0])
         target, extra, user = "bare_app:create_app()", ["--pythonpath", str(ROOT / "bench")], "BareRespondent"
     with gunicorn(target, env, Path(folder) / f"{name}.log", extra) as (base, pid):
-        run_load(base, user, info, seconds=1, users=concurrency)  # warm-up: workers, pools, caches
-        warm = count_rows(url)
-        server0, machine0 = process_tree_cpu(pid), machine_cpu_seconds()
-        tally = run_load(base, user, info, seconds=seconds, users=concurrency)
-        tally.server_cpu = process_tree_cpu(pid) - server0
-        tally.machine_cpu = machine_cpu_seconds() - machine0
-        paced = run_load(base, user, {**info, "pause": pause}, seconds=seconds, users=concurrency)
-    stored, answers, drafts = count_rows(url)
-    return Run(name, tally, paced, stored - warm[0], answers - warm[1], drafts - warm[2])
+        yield Server(name, url, base, pid, user, info)
+
+
+def flat_out(server: Server, seconds: float, concurrency: int) -> Tally:
+    """One flat-out run, with the CPU the server and the whole machine used meanwhile."""
+    server0, machine0 = process_tree_cpu(server.pid), machine_cpu_seconds()
+    tally = run_load(server.base, server.user, server.info, seconds=seconds, users=concurrency)
+    tally.server_cpu = process_tree_cpu(server.pid) - server0
+    tally.machine_cpu = machine_cpu_seconds() - machine0
+    return tally
+
+
+def measure(
+    urls: dict[str, str], folder: str, seconds: float, concurrency: int, pause: float
+) -> dict[str, Run]:
+    """Both servers at once, loaded in turn: flat out in ``ROUNDS`` alternating rounds, then
+    paced; then what each stored is counted.
+
+    Alternating short rounds exposes both servers to the same machine: on a shared virtual
+    machine the cores' speed drifts over a minute, and one long run each compared the app
+    and the bare app at different speeds (the ratio moved by ±0.1 between runs).
+    """
+    with ExitStack() as stack:
+        servers = [stack.enter_context(started(name, url, folder)) for name, url in urls.items()]
+        warm = {}
+        for server in servers:  # warm-up: workers, pools, caches
+            run_load(server.base, server.user, server.info, seconds=1, users=concurrency)
+            warm[server.name] = count_rows(server.url)
+        rounds: dict[str, list[Tally]] = {server.name: [] for server in servers}
+        for _ in range(ROUNDS):
+            for server in servers:
+                rounds[server.name].append(flat_out(server, seconds / ROUNDS, concurrency))
+        paced = {
+            server.name: run_load(
+                server.base, server.user, {**server.info, "pause": pause}, seconds=seconds, users=concurrency
+            )
+            for server in servers
+        }
+    runs = {}
+    for name, url in urls.items():
+        stored, answers, drafts = count_rows(url)
+        before = warm[name]
+        runs[name] = Run(
+            name,
+            Tally.merged(rounds[name]),
+            paced[name],
+            stored - before[0],
+            answers - before[1],
+            drafts - before[2],
+        )
+    return runs
 
 
 # --- report --------------------------------------------------------------------------------
@@ -426,14 +487,14 @@ def main() -> None:
     )
     verdicts, lines = [], []
     for backend in backends:
-        runs = {}
-        with tempfile.TemporaryDirectory() as folder:
-            for name in ("app", "bare"):
-                urls = sqlite_url(folder, name) if backend == "sqlite" else postgresql_url(pg_url)
-                with urls as url:
-                    runs[name] = measure(
-                        name, url, folder, options.seconds, options.concurrency, options.pause
-                    )
+        with tempfile.TemporaryDirectory() as folder, ExitStack() as databases:
+            urls = {
+                name: databases.enter_context(
+                    sqlite_url(folder, name) if backend == "sqlite" else postgresql_url(pg_url)
+                )
+                for name in ("app", "bare")
+            }
+            runs = measure(urls, folder, options.seconds, options.concurrency, options.pause)
         verdicts.append(print_table(backend, runs["app"], runs["bare"], options.pause))
         lines += summary_lines(backend, runs["app"], runs["bare"], options.pause)
     summary.write(options.json, lines)
