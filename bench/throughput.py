@@ -50,7 +50,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,8 +83,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 class Run:
     """One server's result, with the rows counted afterwards.
 
-    ``tally`` is the flat-out run, ``paced`` the run at a respondent's pace; ``stored``,
-    ``answers`` and ``drafts`` count the rows both runs added.
+    ``tally`` is the flat-out run (its ``rounds`` summed), ``paced`` the run at a
+    respondent's pace; ``stored``, ``answers`` and ``drafts`` count the rows both runs added.
     """
 
     name: str
@@ -93,6 +93,7 @@ class Run:
     stored: int
     answers: int
     drafts: int
+    rounds: list[Tally] = field(default_factory=list)
 
     @property
     def respondents_per_s(self) -> float:
@@ -330,6 +331,7 @@ def measure(
             stored - before[0],
             answers - before[1],
             drafts - before[2],
+            rounds[name],
         )
     return runs
 
@@ -408,6 +410,15 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
             f"  {run.name}: {run.accepted} accepted, {run.stored} stored with {run.answers} answers,"
             f" {run.drafts} drafts left"
         )
+    if app.rounds and len(app.rounds) == len(bare.rounds):
+        print(
+            "  flat-out rounds, app / bare respondents/s: "
+            + ", ".join(
+                f"{a.respondents_per_s:.0f} / {b.respondents_per_s:.0f}"
+                f" ({a.respondents_per_s / b.respondents_per_s:.2f})"
+                for a, b in zip(app.rounds, bare.rounds, strict=True)
+            )
+        )
     ratio = ratio_of(app, bare)
     p95 = percentile(app.paced.latencies, 0.95)
     clean = all(run.errors == 0 and run.complete for run in (app, bare))
@@ -434,8 +445,9 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
     print(
         f"  what limits it: the cores ({busy:.0%} busy during the app's flat-out run). The app's server"
         f" needs {a.server_cpu * 1000 / max(1, a.accepted):.1f} ms CPU a respondent against bare's"
-        f" {b.server_cpu * 1000 / max(1, b.accepted):.1f} ms (rendered page, sessions and CSRF, the"
-        " team looked up by its link, security headers); the load generator's CPU is taken from the servers."
+        f" {b.server_cpu * 1000 / max(1, b.accepted):.1f} ms (rendered page, sessions and CSRF,"
+        " the survey read again on sending, security headers); the load generator's CPU is taken"
+        " from the servers."
     )
     return ratio >= RATIO_GOAL and p95 < P95_GOAL_MS and clean
 
