@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import types
@@ -65,6 +66,16 @@ def test_every_setting_is_one_gunicorn_knows(monkeypatch) -> None:
     assert cfg.max_requests_jitter == 500
     assert cfg.graceful_timeout == 30
     assert cfg.bind == ["127.0.0.1:8000"]
+
+
+def test_the_master_freezes_the_loaded_app_before_each_fork(monkeypatch) -> None:
+    conf = load_conf(monkeypatch)
+    gc.unfreeze()
+    try:
+        conf.pre_fork(server=None, worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_the_installed_gunicorn_knows_no_control_socket() -> None:
