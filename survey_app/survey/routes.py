@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask import session as browser_session
 from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -222,21 +222,46 @@ def _page(
     )
 
 
-def _blank_page(questionnaire: Questionnaire) -> str:
-    """A team link's questionnaire with nothing answered: only its two tokens are new.
+#: Stand-ins for what differs between two blank questionnaires of one survey (letters only,
+#: so escaping leaves them alone).
+_SLOTS = ("SURVEYSLOTCSRF", "SURVEYSLOTSUBMISSION", "SURVEYSLOTACTION")
 
-    Every team-link respondent starts from the same fields, so they are built and rendered
-    once per app and questionnaire (questionnaires are loaded once); the page then needs no
-    form object, only the CSRF token and a fresh submission token.
+
+def _blank_page(questionnaire: Questionnaire) -> str:
+    """A team link's questionnaire with nothing answered: only its tokens and address are new.
+
+    Every team-link respondent starts from the same page, so it is rendered once per app
+    and questionnaire with stand-ins, which each request replaces with its CSRF token, a
+    fresh submission token and its own address. A flashed message waiting to be shown
+    gets the page rendered in full (showing it takes it out of the session).
     """
-    cache = current_app.extensions.setdefault("survey_blank_forms", {})
-    if questionnaire.id not in cache:
+    cache = current_app.extensions.setdefault("survey_blank_pages", {})
+    if questionnaire.id in cache:
+        view, fields, page = cache[questionnaire.id]
+    else:
         view = services.build_form(questionnaire, {}, "")
         blank = AnswersForm(formdata=None, meta={"csrf": False})
-        fields = render_template("survey/_fields.html", view=view, form=blank)
-        cache[questionnaire.id] = (view, Markup(fields))
-    view, fields_html = cache[questionnaire.id]
-    return _page(view, personal=False, submission=services.new_submission_token(), fields_html=fields_html)
+        fields, page = Markup(render_template("survey/_fields.html", view=view, form=blank)), ""
+    submission = services.new_submission_token()
+    if "_flashes" in browser_session:
+        return _page(view, personal=False, submission=submission, fields_html=fields)
+    if not page:  # rendered with no message waiting, so it shows none
+        csrf_slot, submission_slot, action_slot = _SLOTS
+        page = render_template(
+            "survey/questionnaire.html",
+            view=view,
+            csrf=csrf_slot,
+            submission=submission_slot,
+            fields_html=fields,
+            action_url=action_slot,
+            personal=False,
+            session_lost=False,
+            unsent=False,
+        )
+        cache[questionnaire.id] = (view, fields, page)
+    for slot, value in zip(_SLOTS, (generate_csrf(), submission, request.path), strict=True):
+        page = page.replace(slot, str(escape(value)), 1)
+    return page
 
 
 def _posted(questionnaire: Questionnaire, form: AnswersForm) -> tuple[services.DraftAnswers, str]:

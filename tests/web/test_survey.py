@@ -287,6 +287,36 @@ def test_the_questionnaire_shows_every_statement_and_stores_nothing_until_sent(
     assert submission_in(page_text(client.get(path))) != submission_in(page)
 
 
+def test_each_blank_questionnaire_has_its_own_tokens_and_address(app, client, make_assessment) -> None:
+    slug = make_assessment()
+    pages = {
+        team: page_text(app.test_client().get(form_path(app, slug, team))) for team in ("sales", "marketing")
+    }
+    again = page_text(client.get(form_path(app, slug, "sales")))
+
+    for team, page in pages.items():
+        assert f'<form method="post" action="{form_path(app, slug, team)}"' in page
+        assert "SURVEYSLOT" not in page
+    assert len({submission_in(page) for page in (*pages.values(), again)}) == 3
+    tokens = {
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        for page in pages.values()
+    }
+    assert len(tokens) == 2
+
+
+def test_a_message_waiting_in_the_session_is_shown_on_the_blank_questionnaire(
+    app, client, make_assessment
+) -> None:
+    path = form_path(app, make_assessment())
+    open_form(client, path)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("warning", "A message for the respondent.")]
+
+    assert "A message for the respondent." in page_text(client.get(path))
+    assert "A message for the respondent." not in page_text(client.get(path))
+
+
 def test_answer_every_statement_and_send_records_one_response(app, client, make_assessment) -> None:
     slug = make_assessment()
     answers = {item: str(1 + index % 5) for index, item in enumerate(ITEM_IDS)}  # 1,2,3,4,5,1,…: sum 60
