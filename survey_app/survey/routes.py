@@ -200,22 +200,25 @@ def _page(
     form: AnswersForm | None = None,
     fields_html: Markup | None = None,
     session_lost: bool = False,
+    csrf: str | None = None,
+    action_url: str | None = None,
 ) -> str:
     """The questionnaire page; its form posts back to the URL it was shown at.
 
     Its fields are ``fields_html`` when given (the blank form's), else rendered from
     ``view`` and ``form``. Its CSRF token is the request's (``generate_csrf`` gives a form
-    the same one). After a POST it tells survey.js that the answers on it are not stored
-    (``unsent``).
+    the same one) and its address the request's, unless ``csrf`` and ``action_url`` are
+    given (the blank page's stand-ins). After a POST it tells survey.js that the answers
+    on it are not stored (``unsent``).
     """
     return render_template(
         "survey/questionnaire.html",
         view=view,
         form=form,
-        csrf=generate_csrf(),
+        csrf=generate_csrf() if csrf is None else csrf,
         submission=submission,
         fields_html=fields_html,
-        action_url=request.path,
+        action_url=request.path if action_url is None else action_url,
         personal=personal,
         session_lost=session_lost,
         unsent=request.method == "POST",
@@ -247,16 +250,13 @@ def _blank_page(questionnaire: Questionnaire) -> str:
         return _page(view, personal=False, submission=submission, fields_html=fields)
     if not page:  # rendered with no message waiting, so it shows none
         csrf_slot, submission_slot, action_slot = _SLOTS
-        page = render_template(
-            "survey/questionnaire.html",
-            view=view,
-            csrf=csrf_slot,
+        page = _page(
+            view,
+            personal=False,
             submission=submission_slot,
             fields_html=fields,
+            csrf=csrf_slot,
             action_url=action_slot,
-            personal=False,
-            session_lost=False,
-            unsent=False,
         )
         cache[questionnaire.id] = (view, fields, page)
     for slot, value in zip(_SLOTS, (generate_csrf(), submission, request.path), strict=True):
