@@ -50,7 +50,8 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,17 +84,21 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 class Run:
     """One server's result, with the rows counted afterwards.
 
-    ``tally`` is the flat-out run (its ``rounds`` summed), ``paced`` the run at a
-    respondent's pace; ``stored``, ``answers`` and ``drafts`` count the rows both runs added.
+    ``rounds`` are the flat-out runs, ``paced`` the run at a respondent's pace; ``stored``,
+    ``answers`` and ``drafts`` count the rows all of them added.
     """
 
     name: str
-    tally: Tally
+    rounds: list[Tally]
     paced: Tally
     stored: int
     answers: int
     drafts: int
-    rounds: list[Tally] = field(default_factory=list)
+
+    @cached_property
+    def tally(self) -> Tally:
+        """The flat-out rounds as one run."""
+        return Tally.merged(self.rounds)
 
     @property
     def respondents_per_s(self) -> float:
@@ -325,13 +330,7 @@ def measure(
         stored, answers, drafts = count_rows(url)
         before = warm[name]
         runs[name] = Run(
-            name,
-            Tally.merged(rounds[name]),
-            paced[name],
-            stored - before[0],
-            answers - before[1],
-            drafts - before[2],
-            rounds[name],
+            name, rounds[name], paced[name], stored - before[0], answers - before[1], drafts - before[2]
         )
     return runs
 
@@ -339,14 +338,14 @@ def measure(
 # --- report --------------------------------------------------------------------------------
 
 
-def ratio_of(app: Run, bare: Run) -> float:
+def ratio_of(app: Tally, bare: Tally) -> float:
     """The app's respondents a second flat out, as a share of the bare app's."""
     return app.respondents_per_s / bare.respondents_per_s if bare.respondents_per_s else 0.0
 
 
 def summary_lines(backend: str, app: Run, bare: Run, pause: float) -> list[summary.Line]:
     """The backend's lines of the combined table."""
-    ratio = ratio_of(app, bare)
+    ratio = ratio_of(app.tally, bare.tally)
     paced = app.paced.latencies
     p95 = percentile(paced, 0.95)
     errors = app.errors + bare.errors
@@ -410,16 +409,14 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
             f"  {run.name}: {run.accepted} accepted, {run.stored} stored with {run.answers} answers,"
             f" {run.drafts} drafts left"
         )
-    if app.rounds and len(app.rounds) == len(bare.rounds):
-        print(
-            "  flat-out rounds, app / bare respondents/s: "
-            + ", ".join(
-                f"{a.respondents_per_s:.0f} / {b.respondents_per_s:.0f}"
-                f" ({a.respondents_per_s / b.respondents_per_s:.2f})"
-                for a, b in zip(app.rounds, bare.rounds, strict=True)
-            )
+    print(
+        "  flat-out rounds, app / bare respondents/s: "
+        + ", ".join(
+            f"{a.respondents_per_s:.0f} / {b.respondents_per_s:.0f} ({ratio_of(a, b):.2f})"
+            for a, b in zip(app.rounds, bare.rounds, strict=True)
         )
-    ratio = ratio_of(app, bare)
+    )
+    ratio = ratio_of(app.tally, bare.tally)
     p95 = percentile(app.paced.latencies, 0.95)
     clean = all(run.errors == 0 and run.complete for run in (app, bare))
     print(
