@@ -5,10 +5,10 @@ from __future__ import annotations
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_talisman import Talisman
+from flask import Flask, request
+from werkzeug.wrappers import Response
+
+from . import rate_limits
 
 #: No inline or third-party scripts. Inline styles are allowed because the charts are
 #: inline SVG (so their text can be read aloud and searched), and matplotlib writes
@@ -16,16 +16,30 @@ from flask_talisman import Talisman
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
-    "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:"],
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
     "object-src": "'none'",
     "base-uri": "'none'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
-talisman = Talisman()
+#: Sent with every response. None of them depends on the request, so they are built once.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "; ".join(
+        f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items()
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # Same-origin requests keep their Referer (Flask-WTF checks it over HTTPS); survey
+    # links, which are in the address, never leak to other sites.
+    "Referrer-Policy": "same-origin",
+    # No interest groups for advertising computed from the pages people read here.
+    "Permissions-Policy": "browsing-topics=()",
+}
+
+#: Sent over HTTPS outside debug mode: browsers that saw it use only HTTPS for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def is_local_http(public_url: str) -> bool:
@@ -42,8 +56,13 @@ def is_local_http(public_url: str) -> bool:
         return False
 
 
+def _is_https() -> bool:
+    """Whether the browser reached us over HTTPS (directly, or through a proxy that ends TLS)."""
+    return request.is_secure or request.headers.get("X-Forwarded-Proto") == "https"
+
+
 def init_app(app: Flask) -> None:
-    """Cookie flags, security headers and the rate limiter (Redis when REDIS_URL is set)."""
+    """Cookie flags, security headers and rate limits (counted in Redis when REDIS_URL is set)."""
     secure = not (app.debug or app.testing or is_local_http(app.config["PUBLIC_URL"]))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -52,18 +71,12 @@ def init_app(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=secure,
     )
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
-    talisman.init_app(
-        app,
-        force_https=False,  # TLS ends at the proxy in production; HSTS below keeps browsers on it
-        strict_transport_security=not app.debug,
-        frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        # Same-origin requests keep their Referer (Flask-WTF checks it over HTTPS);
-        # survey links never leak to other sites.
-        referrer_policy="same-origin",
-        session_cookie_secure=secure,
-        session_cookie_http_only=True,
-    )
+    rate_limits.init_app(app)
+    strict_transport = not app.debug
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        if strict_transport and _is_https():
+            response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+        return response

@@ -27,9 +27,11 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
+    """The error's page, with the headers it comes with (Retry-After on 429, Allow on 405)."""
     code = error.code or 500
-    return render_template("errors/error.html", error=error, code=code), code
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return render_template("errors/error.html", error=error, code=code), code, headers
 
 
 def register(app: Flask) -> None:

@@ -77,6 +77,13 @@ def test_unknown_page_gets_friendly_404(app) -> None:
     assert b"could not find" in response.data
 
 
+def test_error_pages_keep_their_headers(app) -> None:
+    response = app.test_client().put("/sign-in")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert response.mimetype == "text/html"
+
+
 def test_upgrade_is_idempotent(app) -> None:
     engine = app.extensions["survey_db"].engine
     before, after = migrate.upgrade(engine)

@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..security import limiter
+from ..rate_limits import limited
 from . import sessions
 from .forms import SignInForm
 from .principal import Principal
@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limited("10 per minute; 50 per hour", methods=("POST",))
 def sign_in() -> str | Response:
     """Sign in with e-mail and password; a new session each time."""
     if current_user.is_authenticated:

@@ -25,7 +25,6 @@ from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Draft, Team
 from ..questionnaire import Questionnaire
-from ..security import limiter
 from ..tokens import token_hash
 from . import services
 from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
@@ -41,14 +40,6 @@ def _keep_links(state: BlueprintSetupState) -> None:
     links = LinkCache(state.app.config["SURVEY_LINK_CACHE_SECONDS"])
     links.watch(state.app.extensions["survey_db"].write_sessions)
     state.app.extensions["survey_links"] = links
-
-
-@limiter.request_filter
-def _not_limited() -> bool:
-    """Respondents' pages have no rate limits: a whole office may answer from one address, a
-    form sent twice records once, and resume codes are unguessable. So the limiter skips its
-    per-request bookkeeping here (about 0.1 ms a respondent)."""
-    return request.blueprint == bp.name
 
 
 #: Key in the respondent's own session cookie: the hash of the last draft they submitted,

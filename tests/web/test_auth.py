@@ -102,6 +102,66 @@ def test_sign_in_is_rate_limited(client, make_user) -> None:
     assert statuses[10] == 429
 
 
+def test_a_refused_attempt_says_when_to_try_again(client, make_user) -> None:
+    make_user("c@example.com")
+    for _ in range(10):
+        sign_in(client, "c@example.com", "wrong password guess")
+    refused = sign_in(client, "c@example.com", PASSWORD)  # even the right password waits
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 60
+    words = f"{wait} second{'' if wait == 1 else 's'}" if wait < 60 else "1 minute"
+    assert f"Try again in {words}." in refused.get_data(as_text=True)
+    assert client.get("/workspace").status_code == 302  # not signed in
+
+
+def test_only_sign_in_attempts_are_counted(client, make_user) -> None:
+    make_user("c@example.com")
+    assert all(client.get("/sign-in").status_code == 200 for _ in range(12))
+    statuses = [sign_in(client, "c@example.com", "wrong password guess").status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    assert client.get("/sign-in").status_code == 200  # the page itself is never refused
+
+
+def test_the_longest_full_window_sets_the_wait(app) -> None:
+    from limits import parse_many
+    from werkzeug.exceptions import TooManyRequests
+
+    from survey_app.rate_limits import check
+
+    limits = parse_many("5 per minute; 1 per hour")
+    with app.test_request_context():
+        check(limits, "a test", "192.0.2.1")
+        with pytest.raises(TooManyRequests) as refused:
+            check(limits, "a test", "192.0.2.1")
+        check(limits, "a test", "192.0.2.2")  # another client has its own count
+        check(limits, "another test", "192.0.2.1")  # and so has another view
+    headers = dict(refused.value.get_headers())
+    assert 3540 <= int(headers["Retry-After"]) <= 3600
+    assert "Try again in 60 minutes." in refused.value.description
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/sign-in"),
+        ("GET", "/static/style.css"),
+        ("GET", "/no/such/page"),
+        ("GET", "/s/not-a-real-survey-link-at-all/answers"),
+        ("POST", "/sign-out"),
+    ],
+)
+def test_every_response_has_the_security_headers(client, method: str, path: str) -> None:
+    with client.open(path, method=method) as response:
+        headers = response.headers
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Permissions-Policy"] == "browsing-topics=()"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP
+
+
 def test_security_headers(client) -> None:
     response = client.get("/sign-in")
     csp = response.headers["Content-Security-Policy"]
@@ -123,7 +183,10 @@ def test_outside_debug_cookies_are_secure_and_hsts_is_sent(database_url: str, tm
     app = _production_app(database_url, tmp_path)
     client = app.test_client()
     response = client.get("/sign-in", base_url="https://survey.example.com")
-    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    behind_proxy = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in behind_proxy.headers
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers  # plain HTTP
     cookie = response.headers.get("Set-Cookie", "")
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
@@ -173,10 +236,10 @@ def _redis_url() -> str | None:
     return "redis://127.0.0.1:6379/15"
 
 
-def test_rate_limit_counts_are_kept_in_redis_for_all_server_processes(
+def test_rate_limits_are_shared_through_redis_by_every_server_process(
     database_url: str, tmp_path: Path, make_user
 ) -> None:
-    """With REDIS_URL set, sign-in attempts are counted in Redis, which every worker shares."""
+    """With REDIS_URL set, two server processes (two apps here) count one client's attempts together."""
     url = _redis_url()
     if url is None:
         pytest.skip("no Redis on 127.0.0.1:6379")
@@ -185,21 +248,25 @@ def test_rate_limit_counts_are_kept_in_redis_for_all_server_processes(
     store = redis.Redis.from_url(url)
     store.flushdb()
     make_user("c@example.com")
-    app = create_app(
-        {
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": TEST_SECRET,
-            "REDIS_URL": url,
-        },
-        instance_path=str(tmp_path),
-    )
-    client = app.test_client()
-    for _ in range(3):
-        sign_in(client, "c@example.com", "a wrong guess here")
-    counters = {
-        key.decode(): int(store.get(key)) for key in store.keys("LIMIT*") if store.type(key) == b"string"
-    }
-    store.flushdb()
-    assert any("sign_in" in key and count == 3 for key, count in counters.items()), counters
+    servers = [
+        create_app(
+            {
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": TEST_SECRET,
+                "REDIS_URL": url,
+            },
+            instance_path=str(tmp_path / name),
+        ).test_client()
+        for name in ("one", "two")
+    ]
+    try:
+        statuses = [
+            sign_in(servers[n % 2], "c@example.com", "a wrong guess here").status_code for n in range(11)
+        ]
+        stored = store.keys("LIMITS:*")
+    finally:
+        store.flushdb()
+    assert statuses == [200] * 10 + [429]
+    assert stored, "the counts are not in Redis"
