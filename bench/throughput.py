@@ -442,8 +442,8 @@ def print_table(backend: str, app: Run, bare: Run, pause: float) -> bool:
     print(
         f"  what limits it: the cores ({busy:.0%} busy during the app's flat-out run). The app's server"
         f" needs {a.server_cpu * 1000 / max(1, a.accepted):.1f} ms CPU a respondent against bare's"
-        f" {b.server_cpu * 1000 / max(1, b.accepted):.1f} ms (rendered page, sessions and CSRF,"
-        " the survey read again on sending, security headers); the load generator's CPU is taken"
+        f" {b.server_cpu * 1000 / max(1, b.accepted):.1f} ms (the session cookie and the CSRF form,"
+        " the larger page, the survey read again on sending); the load generator's CPU is taken"
         " from the servers."
     )
     return ratio >= RATIO_GOAL and p95 < P95_GOAL_MS and clean
