@@ -1,10 +1,12 @@
 """Rate limits on the views where attempts guess a secret (sign-in), per client address.
 
-Only a view decorated with ``limited`` is counted: no other request (a respondent's
-page, say) does any rate-limit work. The ``limits`` library counts attempts in fixed
-windows: in Redis when REDIS_URL is set, so that every worker of every server shares the
-counts, else in the memory of each process. The client's address is the request's (set from
-X-Forwarded-For only when PROXY_FIX_HOPS trusts a proxy).
+Only a view decorated with ``limited`` is counted: no other request does any rate-limit
+work. Respondents' pages have no limits on purpose: a whole office may answer from one
+address, a form sent twice records once, and survey links and resume codes are
+unguessable. The ``limits`` library counts attempts in fixed windows: in Redis when
+REDIS_URL is set, so that every worker of every server shares the counts, else in the
+memory of each process. The client's address is the request's (set from X-Forwarded-For
+only when PROXY_FIX_HOPS trusts a proxy).
 """
 
 from __future__ import annotations
