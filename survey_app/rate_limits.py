@@ -29,6 +29,12 @@ R = TypeVar("R")
 TOO_MANY = "Too many attempts from your address. Try again in {wait}."
 
 
+class TooManyAttempts(TooManyRequests):
+    """429, named for people: the error page's heading."""
+
+    name = "Too many attempts"
+
+
 def init_app(app: Flask) -> None:
     """Count in Redis when REDIS_URL is set, else in this process."""
     storage = storage_from_string(app.config["REDIS_URL"] or "memory://")
@@ -52,7 +58,7 @@ def check(limits: list[RateLimitItem], scope: str, client: str) -> None:
     if full:
         reset = max(counter.get_window_stats(limit, scope, client).reset_time for limit in full)
         seconds = max(1, math.ceil(reset - time.time()))
-        raise TooManyRequests(description=TOO_MANY.format(wait=_wait(seconds)), retry_after=seconds)
+        raise TooManyAttempts(description=TOO_MANY.format(wait=_wait(seconds)), retry_after=seconds)
 
 
 def limited(

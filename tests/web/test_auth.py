@@ -111,7 +111,9 @@ def test_a_refused_attempt_says_when_to_try_again(client, make_user) -> None:
     wait = int(refused.headers["Retry-After"])
     assert 1 <= wait <= 60
     words = f"{wait} second{'' if wait == 1 else 's'}" if wait < 60 else "1 minute"
-    assert f"Try again in {words}." in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert f"Try again in {words}." in page
+    assert "<h1>Too many attempts</h1>" in page
     assert client.get("/workspace").status_code == 302  # not signed in
 
 
