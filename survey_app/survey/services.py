@@ -77,10 +77,15 @@ def _team_options():  # noqa: ANN202 - SQLAlchemy loader options
     )
 
 
+#: A team by the hash of its link, with what its welcome page names. Built once, so each
+#: respondent's welcome page skips building the statement and its cache key.
+_TEAM_BY_LINK = select(Team).where(Team.link_hash == bindparam("link_hash")).options(*_team_options())
+
+
 def find_team(session: Session, token: str) -> Team:
     """The team whose survey link is ``token``, with its assessment, organization and
     consultant (which the welcome and closed pages name), or ``NotFound``."""
-    team = session.scalar(select(Team).where(Team.link_hash == _hash_of(token)).options(*_team_options()))
+    team = session.scalar(_TEAM_BY_LINK, {"link_hash": _hash_of(token)})
     if team is None:
         raise NotFound("no such survey link")
     return team
