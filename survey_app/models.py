@@ -89,6 +89,12 @@ class ResponseSource(enum.StrEnum):
     IMPORT = "import"
     DEMO = "demo"
 
+    @property
+    def pool(self) -> str:
+        """The pool it is published with: answers sent on the web and answers loaded from a
+        file never make up each other's minimum group (see ``publishing``)."""
+        return "web" if self is ResponseSource.WEB else "import"
+
 
 #: Which organizations a consultant works for (and so may see).
 consultant_assignment = Table(
@@ -195,6 +201,8 @@ class Assessment(Base):
     purpose: Mapped[str] = mapped_column(Text, default="")
     #: The consultant's commentary for the report (plain text; left out when empty).
     commentary: Mapped[str] = mapped_column(Text, default="")
+    #: Team links are off: only personal invitations take answers.
+    invitations_only: Mapped[bool] = mapped_column(default=False)
     #: The consultant who runs it (named on the welcome page and the report).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -257,6 +265,13 @@ class Team(Base):
     link_salt: Mapped[str] = mapped_column(String(64))
     #: SHA-256 of the survey link token: the token itself is never stored.
     link_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Scored responses waiting to be published, per pool (web; import and demo): a pool's
+    #: waiting responses join the results together once there are ``min_group_size``.
+    pending_web: Mapped[int] = mapped_column(default=0)
+    pending_import: Mapped[int] = mapped_column(default=0)
+    #: Responses sent through the team link in a burst from one network address (more than
+    #: ``TEAM_LINK_BURST``): a warning sign for the consultant; no address is kept.
+    burst_sends: Mapped[int] = mapped_column(default=0)
 
     assessment: Mapped[Assessment] = relationship(back_populates="teams")
 
@@ -314,13 +329,13 @@ class Response(Base):
 
     __tablename__ = "response"
     __table_args__ = (
-        # Covers the results' GROUP BYs (team, statements answered, their sum, scored or not)
-        # and the monitor's counts: an index-only scan, no table reads.
-        Index("ix_response_team_scores", "team_id", "answered", "answer_sum", "total"),
+        # Covers the results' GROUP BYs (team, published, statements answered, their sum,
+        # scored or not) and the monitor's counts: an index-only scan, no table reads.
+        Index("ix_response_team_published_scores", "team_id", "published", "answered", "answer_sum", "total"),
         Index("ix_response_submission_hash", "submission_hash", unique=True),
-        # The comments shown when there are too many to list: the first ranks, the first of
-        # each rank's copies, read from the index (see survey_app.comments).
-        Index("ix_response_team_comment_rank", "team_id", "comment_rank", "id"),
+        # The published comments shown when there are too many to list: the first ranks, the
+        # first of each rank's copies, read from the index (see survey_app.comments).
+        Index("ix_response_team_published_comment_rank", "team_id", "published", "comment_rank", "id"),
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )
 
@@ -351,6 +366,9 @@ class Response(Base):
     #: Hash of the token of the web form it came from (unique), so sending one form twice
     #: records it once. The token is random and lived only in that page: it names nobody.
     submission_hash: Mapped[str | None] = mapped_column(String(64))
+    #: In the team's published set, from which every figure is computed: responses join it
+    #: only in steps of at least the minimum group size (see ``survey_app.publishing``).
+    published: Mapped[bool] = mapped_column(default=False)
 
     answers: Mapped[list[ResponseAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -363,17 +381,17 @@ class Response(Base):
 class ResponseAnswer(Base):
     """The answer a response gave one statement. NULL value means "don't know".
 
-    ``team_id`` and ``scored`` are copied from the response (its team, and whether it has a
-    total): neither ever changes once the response is stored.
+    ``team_id`` and ``published`` are copied from the response (its team, and whether it is
+    in the published set): the team never changes, ``published`` only once, to true.
     """
 
     __tablename__ = "response_answer"
     __table_args__ = (
         CheckConstraint("value >= 0", name="value_not_negative"),
-        # The results count the scored answers per (team, statement, value): in this column
-        # order that GROUP BY reads this index alone, in order, with no join and no sort.
-        # Team deletes use it too.
-        Index("ix_response_answer_team_scored_item_value", "team_id", "scored", "item_id", "value"),
+        # The results count the published answers per (team, statement, value): in this
+        # column order that GROUP BY reads this index alone, in order, with no join and no
+        # sort. Team deletes use it too.
+        Index("ix_response_answer_team_published_item_value", "team_id", "published", "item_id", "value"),
     )
 
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
@@ -381,8 +399,8 @@ class ResponseAnswer(Base):
     value: Mapped[int | None] = mapped_column(SmallInteger)
     #: The response's team, copied onto each answer so the per-team counts need no join.
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
-    #: Whether the response is scored (has a total), so the counts need no join either.
-    scored: Mapped[bool]
+    #: Whether the response is published, so the counts need no join either.
+    published: Mapped[bool] = mapped_column(default=False)
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

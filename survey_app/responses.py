@@ -1,4 +1,8 @@
-"""Storing responses: each is scored once, when it arrives, and kept with its answers."""
+"""Storing responses: each is scored once, when it arrives, and kept with its answers.
+
+Stored responses wait to be published (see ``publishing``): the results count them at once
+but use their answers only once enough others have arrived.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy.orm import Session
 from .comments import comment_rank
 from .errors import InvalidInput
 from .models import Assessment, Response, ResponseAnswer, ResponseSource
+from .publishing import record_arrivals
 from .questionnaire import Questionnaire
 from .scoring import score_response
 
@@ -53,6 +58,7 @@ def add_responses(
         questionnaire,
         responses,
         source,
+        assessment.min_group_size,
     )
 
 
@@ -63,8 +69,10 @@ def store_responses(
     questionnaire: Questionnaire,
     responses: Iterable[NewResponse],
     source: ResponseSource,
+    min_group: int,
 ) -> StoredCounts:
-    """``add_responses`` given the ids of the assessment's teams by key (``slug`` names it in errors)."""
+    """``add_responses`` given the ids of the assessment's teams by key (``slug`` names it in errors)
+    and its minimum group size."""
     stored: Counter[str] = Counter()
     incomplete: Counter[str] = Counter()
     response_rows, answer_lists = [], []
@@ -97,7 +105,7 @@ def store_responses(
             {
                 "response_id": response_id,
                 "team_id": row["team_id"],
-                "scored": row["total"] is not None,
+                "published": False,
                 "item_id": item_id,
                 "value": value,
             }
@@ -107,6 +115,8 @@ def store_responses(
         ]
         if answer_rows:
             session.execute(insert(ResponseAnswer), answer_rows)
+        scored = {teams[key]: stored[key] - incomplete[key] for key in stored}
+        record_arrivals(session, scored, source.pool, min_group)
     return StoredCounts(
         stored={key: stored[key] for key in teams}, incomplete={key: incomplete[key] for key in teams}
     )

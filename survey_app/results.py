@@ -3,7 +3,10 @@
 Responses are never loaded one by one: the database returns how many responses
 of each team have each (answered, answer sum) pair — the exact distribution of
 the totals — and the frequency of each answer per statement (from the answers'
-own team and scored columns, without a join); ``scoring`` works from those.
+own team and published columns, without a join); ``scoring`` works from those.
+
+Every figure comes from the teams' published sets only (see ``publishing``); the counts
+of responses still waiting and of incomplete ones are live.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from .scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_tot
 def load_samples(
     session: Session, assessment: Assessment, q: Questionnaire, *, distribution: bool = False
 ) -> list[TeamSample]:
-    """Each team's sufficient statistics, from two aggregate queries, in team order.
+    """Each team's sufficient statistics of its published set, and its live counts of what is
+    not published, from two aggregate queries, in team order.
 
     The scores and tests need only the count, sum and sum of squares of each team's
     totals; ``distribution`` also loads how many responses have each total (the
@@ -33,12 +37,18 @@ def load_samples(
     team_ids = {team.id: team.key for team in assessment.teams}
     counts = _answer_counts(session, team_ids, q)
     if distribution:
-        incomplete, totals = _total_groups(session, team_ids, q)
+        waiting, totals = _total_groups(session, team_ids, q)
         return [
-            sample_from_totals(team.key, incomplete[team.id], totals[team.id], counts[team.id])
+            sample_from_totals(
+                team.key,
+                waiting.incomplete[team.id],
+                totals[team.id],
+                counts[team.id],
+                pending=waiting.pending[team.id],
+            )
             for team in assessment.teams
         ]
-    incomplete, sums = _total_sums(session, team_ids, q)
+    waiting, sums = _total_sums(session, team_ids, q)
     samples = []
     for team in assessment.teams:
         scored, total_sum, total_sumsq = sums[team.id]
@@ -46,31 +56,45 @@ def load_samples(
             TeamSample(
                 key=team.key,
                 scored=scored,
-                incomplete=incomplete[team.id],
+                incomplete=waiting.incomplete[team.id],
                 total_sum=total_sum,
                 total_sumsq=total_sumsq,
                 item_counts=counts[team.id],
+                pending=waiting.pending[team.id],
             )
         )
     return samples
 
 
+class _Waiting:
+    """Per team, the live counts of what is not in the results: incomplete responses, and
+    scored ones waiting for their step."""
+
+    def __init__(self, team_ids: Collection[int]) -> None:
+        self.incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
+        self.pending: dict[int, int] = dict.fromkeys(team_ids, 0)
+
+    def add(self, team_id: int, scored: bool, count: int) -> None:
+        (self.pending if scored else self.incomplete)[team_id] += count
+
+
 def _total_sums(
     session: Session, team_ids: Collection[int], q: Questionnaire
-) -> tuple[dict[int, int], dict[int, tuple[int, Fraction, Fraction]]]:
-    """Per team: how many responses are incomplete, and the count, sum and sum of squares
-    of the scored ones' totals, exactly.
+) -> tuple[_Waiting, dict[int, tuple[int, Fraction, Fraction]]]:
+    """Per team: the live waiting counts, and the count, sum and sum of squares of the
+    published responses' totals, exactly.
 
     A total is n_items × answer_sum / answered, so per number of statements answered
     (a handful of values) the database's integer sums of answer_sum and answer_sum²
     give the exact sums of the totals and of their squares.
     """
     n = len(q.item_ids)
-    incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
+    waiting = _Waiting(team_ids)
     parts: dict[int, list[tuple[int, int, int, int]]] = {team_id: [] for team_id in team_ids}
     rows = session.execute(
         select(
             Response.team_id,
+            Response.published,
             Response.answered,
             Response.total.is_not(None),
             func.count(),
@@ -78,58 +102,65 @@ def _total_sums(
             func.sum(Response.answer_sum * Response.answer_sum),
         )
         .where(Response.team_id.in_(team_ids))
-        .group_by(Response.team_id, Response.answered, Response.total.is_not(None))
+        .group_by(Response.team_id, Response.published, Response.answered, Response.total.is_not(None))
     ).all()
-    for team_id, answered, scored, count, answer_sum, answer_sumsq in rows:
-        if scored:
+    for team_id, published, answered, scored, count, answer_sum, answer_sumsq in rows:
+        if published:
             parts[team_id].append((answered, count, int(answer_sum), int(answer_sumsq)))
         else:
-            incomplete[team_id] += count
+            waiting.add(team_id, scored, count)
     sums = {}
     for team_id, groups in parts.items():
         scored = sum(count for _, count, _, _ in groups)
         total_sum = sum((Fraction(n * s, a) for a, _, s, _ in groups), Fraction(0))
         total_sumsq = sum((Fraction(n * n * sq, a * a) for a, _, _, sq in groups), Fraction(0))
         sums[team_id] = (scored, total_sum, total_sumsq)
-    return incomplete, sums
+    return waiting, sums
 
 
 def _total_groups(
     session: Session, team_ids: Collection[int], q: Questionnaire
-) -> tuple[dict[int, int], dict[int, Counter[Fraction]]]:
-    """Per team: how many responses are incomplete, and how many scored ones have each total.
+) -> tuple[_Waiting, dict[int, Counter[Fraction]]]:
+    """Per team: the live waiting counts, and how many published responses have each total.
 
     A total is n_items × answer_sum / answered: counting responses per (answered,
     answer_sum) gives the exact distribution of the totals in a few hundred rows.
     """
-    incomplete: dict[int, int] = dict.fromkeys(team_ids, 0)
+    waiting = _Waiting(team_ids)
     totals: dict[int, Counter[Fraction]] = {team_id: Counter() for team_id in team_ids}
     groups = session.execute(
         select(
             Response.team_id,
+            Response.published,
             Response.answered,
             Response.answer_sum,
             Response.total.is_not(None),
             func.count(),
         )
         .where(Response.team_id.in_(team_ids))
-        .group_by(Response.team_id, Response.answered, Response.answer_sum, Response.total.is_not(None))
+        .group_by(
+            Response.team_id,
+            Response.published,
+            Response.answered,
+            Response.answer_sum,
+            Response.total.is_not(None),
+        )
     ).all()  # a few hundred rows: one fetchall costs less than fetching them one by one
-    for team_id, answered, answer_sum, scored, count in groups:
-        if scored:
+    for team_id, published, answered, answer_sum, scored, count in groups:
+        if published:
             totals[team_id][exact_total(q, answered, answer_sum)] += count
         else:
-            incomplete[team_id] += count
-    return incomplete, totals
+            waiting.add(team_id, scored, count)
+    return waiting, totals
 
 
 def _answer_counts(
     session: Session, team_ids: Collection[int], q: Questionnaire
 ) -> dict[int, dict[str, list[int]]]:
-    """Per team and statement, how many scored responses gave each scale value.
+    """Per team and statement, how many published responses gave each scale value.
 
-    Every answer carries its response's team and whether it is scored, so this is one
-    scan of the (team, scored, statement, value) index, without reading ``response``.
+    Every answer carries its response's team and whether it is published, so this is one
+    scan of the (team, published, statement, value) index, without reading ``response``.
     """
     width = len(q.scale.values)
     counts = {team_id: {item_id: [0] * width for item_id in q.item_ids} for team_id in team_ids}
@@ -137,7 +168,7 @@ def _answer_counts(
         select(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value, func.count())
         .where(
             ResponseAnswer.team_id.in_(team_ids),
-            ResponseAnswer.scored == true(),  # "= 1" / "= true": an index condition, unlike IS
+            ResponseAnswer.published == true(),  # "= 1" / "= true": an index condition, unlike IS
             ResponseAnswer.value.is_not(None),
         )
         .group_by(ResponseAnswer.team_id, ResponseAnswer.item_id, ResponseAnswer.value)
@@ -164,12 +195,17 @@ def compute_results(session: Session, assessment: Assessment, q: Questionnaire) 
     return assess(q, load_samples(session, assessment, q), assessment.min_group_size)
 
 
-def _team_json(team: TeamResult) -> dict[str, Any]:
-    if team.withheld:
-        return {"responses": team.responses, "incomplete": team.incomplete, "withheld": True}
-    return {
+def _team_json(team: TeamResult, pending_by_source: dict[str, int]) -> dict[str, Any]:
+    counts = {
         "responses": team.responses,
+        "pending": team.pending,
+        "pending_by_source": pending_by_source,
         "incomplete": team.incomplete,
+    }
+    if team.withheld:
+        return {**counts, "withheld": True}
+    return {
+        **counts,
         "withheld": False,
         "score": team.score,
         "ci95": list(team.ci95) if team.ci95 else None,
@@ -177,17 +213,22 @@ def _team_json(team: TeamResult) -> dict[str, Any]:
         "stage": team.stage,
         "dimensions": dict(team.dimensions),
         "items": dict(team.items),
+        "withheld_items": list(team.withheld_items),
     }
 
 
 def results_json(assessment: Assessment, result: AssessmentResult) -> dict[str, Any]:
     """The results in the documented JSON shape (numbers unrounded)."""
     gap = result.gap
+    waiting = {
+        team.key: {"web": team.pending_web or 0, "import": team.pending_import or 0}
+        for team in assessment.teams
+    }
     return {
         "assessment": assessment.slug,
         "organization": assessment.organization.name,
         "questionnaire": assessment.questionnaire_id,
-        "teams": {key: _team_json(team) for key, team in result.teams.items()},
+        "teams": {key: _team_json(team, waiting.get(key, {})) for key, team in result.teams.items()},
         "overall": {
             "score": result.overall.score,
             "stage": result.overall.stage,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -91,7 +91,8 @@ class TeamSample:
     gave that item the k-th scale value (``scale.min + k``). ``total_counts`` is the
     distribution of the totals (total → how many responses have it), for
     resampling; it may be left empty where only the sums are known. Incomplete
-    responses only count in ``incomplete``.
+    responses only count in ``incomplete``, and scored responses not yet published
+    (see ``survey_app.publishing``) only in ``pending``.
     """
 
     key: str
@@ -101,6 +102,7 @@ class TeamSample:
     total_sumsq: Fraction | float
     item_counts: Mapping[str, Sequence[int]] = field(default_factory=dict)
     total_counts: Mapping[Fraction, int] = field(default_factory=dict)
+    pending: int = 0
 
 
 def exact_power_sum(total_counts: Mapping[Fraction, int], power: int) -> Fraction:
@@ -121,7 +123,12 @@ def exact_power_sum(total_counts: Mapping[Fraction, int], power: int) -> Fractio
 
 
 def sample_from_totals(
-    key: str, incomplete: int, total_counts: Mapping[Fraction, int], item_counts: Mapping[str, Sequence[int]]
+    key: str,
+    incomplete: int,
+    total_counts: Mapping[Fraction, int],
+    item_counts: Mapping[str, Sequence[int]],
+    *,
+    pending: int = 0,
 ) -> TeamSample:
     """A team's sample from the distribution of its totals and its answer frequencies."""
     return TeamSample(
@@ -132,6 +139,7 @@ def sample_from_totals(
         total_sumsq=exact_power_sum(total_counts, 2),
         item_counts=item_counts,
         total_counts=dict(total_counts),
+        pending=pending,
     )
 
 
@@ -178,7 +186,13 @@ def _sample_sd(sample: TeamSample) -> float | None:
 
 @dataclass(frozen=True)
 class TeamResult:
-    """A team's figures; a withheld team carries only its counts."""
+    """A team's figures; a withheld team carries only its counts.
+
+    ``responses`` is the number of responses the figures are computed from; ``pending``
+    scored responses and ``incomplete`` ones are counted but not in the figures.
+    ``withheld_items`` are the statements answered on the scale by too few people to
+    show their mean (None in ``items``): the dimensions are computed without them.
+    """
 
     key: str
     responses: int
@@ -190,6 +204,8 @@ class TeamResult:
     stage: str | None = None
     dimensions: Mapping[str, float | None] = field(default_factory=dict)
     items: Mapping[str, float | None] = field(default_factory=dict)
+    pending: int = 0
+    withheld_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,18 +254,35 @@ def confidence_interval(
     return mean - half, mean + half
 
 
+def thin_items(q: Questionnaire, sample: TeamSample, min_group: int) -> tuple[str, ...]:
+    """The statements fewer than ``min_group`` of the team answered on the scale: a mean of so
+    few answers (one person's, when the others said "don't know") is not shown."""
+    return tuple(
+        item_id for item_id in q.item_ids if 0 < sum(sample.item_counts.get(item_id, ())) < min_group
+    )
+
+
 def team_result(q: Questionnaire, sample: TeamSample, min_group: int) -> TeamResult:
-    """Score one team, or withhold it when it has fewer scored responses than ``min_group``."""
+    """Score one team, or withhold it when it has fewer scored responses than ``min_group``;
+    statements too few answered are withheld alone (see ``thin_items``)."""
     if sample.scored < min_group or sample.scored == 0:
-        return TeamResult(sample.key, sample.scored, sample.incomplete, withheld=True)
+        return TeamResult(sample.key, sample.scored, sample.incomplete, withheld=True, pending=sample.pending)
     score = float(_mean(sample))
     sd = _sample_sd(sample)
-    items = {item_id: _mean_of_counts(q, sample.item_counts.get(item_id, ())) for item_id in q.item_ids}
+    withheld_items = thin_items(q, sample, min_group)
+    items = {
+        item_id: None
+        if item_id in withheld_items
+        else _mean_of_counts(q, sample.item_counts.get(item_id, ()))
+        for item_id in q.item_ids
+    }
     width = len(q.scale.values)
     dimensions = {}
     for dim_id, item_ids in q.items_by_dimension.items():
         pooled = [0] * width
         for item_id in item_ids:
+            if item_id in withheld_items:
+                continue
             for k, count in enumerate(sample.item_counts.get(item_id, ())):
                 pooled[k] += count
         dimensions[dim_id] = _mean_of_counts(q, pooled)
@@ -264,6 +297,8 @@ def team_result(q: Questionnaire, sample: TeamSample, min_group: int) -> TeamRes
         stage=q.stage_for(score).id,
         dimensions=dimensions,
         items=items,
+        pending=sample.pending,
+        withheld_items=withheld_items,
     )
 
 
@@ -335,13 +370,19 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def gap_result(q: Questionnaire, first: TeamSample, second: TeamSample) -> GapResult:
-    """The perception gap between two shown teams, with its tests."""
+def gap_result(
+    q: Questionnaire, first: TeamSample, second: TeamSample, withheld_items: Collection[str] = ()
+) -> GapResult:
+    """The perception gap between two shown teams, with its tests; the ``withheld_items``
+    (too few answers in either team) have no gap and no test, and leave the Holm family."""
     score = float(_mean(first) - _mean(second))
     width = len(q.scale.values)
     raw_p: dict[str, float | None] = {}
     gaps: dict[str, float | None] = {}
     for item_id in q.item_ids:
+        if item_id in withheld_items:
+            gaps[item_id] = raw_p[item_id] = None
+            continue
         counts_a = first.item_counts.get(item_id, [0] * width)
         counts_b = second.item_counts.get(item_id, [0] * width)
         mean_a, mean_b = _mean_of_counts(q, counts_a), _mean_of_counts(q, counts_b)
@@ -376,5 +417,6 @@ def assess(
     first, second = gap_pair
     gap = None
     if all(key in teams and not teams[key].withheld for key in gap_pair):
-        gap = gap_result(q, by_key[first], by_key[second])
+        withheld_items = {*teams[first].withheld_items, *teams[second].withheld_items}
+        gap = gap_result(q, by_key[first], by_key[second], withheld_items)
     return AssessmentResult(teams=teams, overall=overall, gap=gap)

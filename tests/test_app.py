@@ -292,7 +292,7 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 def test_migration_copies_each_response_answers_team_and_scored(blank_database_url: str) -> None:
     """Answers stored before ``response_answer.team_id`` existed get their response's team,
-    and whether their response is scored."""
+    and whether their response is scored (since 0009: published, which these few are not)."""
     from sqlalchemy import inspect, text
 
     teams = [
@@ -324,17 +324,62 @@ def test_migration_copies_each_response_answers_team_and_scored(blank_database_u
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT response_id, item_id, team_id, scored FROM response_answer"
+                "SELECT response_id, item_id, team_id, published FROM response_answer"
                 " ORDER BY response_id, item_id"
             )
         ).all()
         columns = {c["name"]: c for c in inspect(connection).get_columns("response_answer")}
         indexes = {index["name"] for index in inspect(connection).get_indexes("response_answer")}
-    expected = [(r, item, 1 + r % 2, r != 4) for r in range(1, 6) for item in ("k01", "k02")]
-    assert [(r, item, team, bool(scored)) for r, item, team, scored in rows] == expected
+    expected = [(r, item, 1 + r % 2, False) for r in range(1, 6) for item in ("k01", "k02")]
+    assert [(r, item, team, bool(published)) for r, item, team, published in rows] == expected
     assert columns["team_id"]["nullable"] is False
-    assert columns["scored"]["nullable"] is False
-    assert "ix_response_answer_team_scored_item_value" in indexes
+    assert columns["published"]["nullable"] is False
+    assert "ix_response_answer_team_published_item_value" in indexes
+    engine.dispose()
+
+
+def test_migration_publishes_each_pool_that_makes_a_full_step(blank_database_url: str) -> None:
+    """Stored responses are published per team and pool (web; import and demo) only where the
+    pool has at least the minimum group of scored responses; the others wait, counted."""
+    from sqlalchemy import text
+
+    # Team 1: 3 imported + 1 demo scored (a full step of 4), 2 web scored, 1 web incomplete.
+    # Team 2: 3 web scored, 1 imported.
+    rows = [(1, "import", 60)] * 3 + [(1, "demo", 60)] + [(1, "web", 60)] * 2 + [(1, "web", None)]
+    rows += [(2, "web", 80)] * 3 + [(2, "import", 80)]
+    engine = db.make_engine(blank_database_url)
+    old_schema(
+        engine,
+        "9c2e4a7d1b35",  # the last schema without published sets
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id,"
+        " questionnaire_version, min_group_size, status, purpose, commentary, created_at)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 3, 'open', '', '', '2026-01-01')",
+        *(
+            "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+            f" VALUES ({team}, 1, 'team{team}', 'Team {team}', {team}, 'salt', 'hash{team}')"
+            for team in (1, 2)
+        ),
+        *(
+            "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
+            f" VALUES ({number}, {team}, '{source}', '2026-01-01', 20, 60, {total or 'NULL'})"
+            for number, (team, source, total) in enumerate(rows, start=1)
+        ),
+        *(
+            "INSERT INTO response_answer (response_id, item_id, value, team_id, scored)"
+            f" VALUES ({number}, 'k01', 3, {team}, {'true' if total else 'false'})"
+            for number, (team, _source, total) in enumerate(rows, start=1)
+        ),
+    )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        published = dict(connection.execute(text("SELECT id, published FROM response")).all())
+        answers = dict(connection.execute(text("SELECT response_id, published FROM response_answer")).all())
+        waiting = connection.execute(text("SELECT id, pending_web, pending_import FROM team ORDER BY id")).all()
+    expected = {number: source != "web" and team == 1 for number, (team, source, _) in enumerate(rows, start=1)}
+    expected.update({number: True for number in (8, 9, 10)})  # team 2's three web responses
+    assert {k: bool(v) for k, v in published.items()} == expected
+    assert {k: bool(v) for k, v in answers.items()} == expected
+    assert [tuple(row) for row in waiting] == [(1, 2, 0), (2, 0, 1)]
     engine.dispose()
 
 
@@ -371,5 +416,5 @@ def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
         3: None,
         4: comment_rank("We never meet marketing at all"),
     }
-    assert "ix_response_team_comment_rank" in indexes
+    assert "ix_response_team_published_comment_rank" in indexes  # the index's name since 0009
     engine.dispose()

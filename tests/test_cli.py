@@ -17,7 +17,20 @@ from helpers import TEST_SECRET, uniform
 
 PASSWORD = "correct horse battery"
 STAGES = {"undefined", "defined", "aligned", "integrated"}
-TEAM_KEYS = {"responses", "incomplete", "withheld", "score", "ci95", "sd", "stage", "dimensions", "items"}
+TEAM_KEYS = {
+    "responses",
+    "pending",
+    "pending_by_source",
+    "incomplete",
+    "withheld",
+    "score",
+    "ci95",
+    "sd",
+    "stage",
+    "dimensions",
+    "items",
+    "withheld_items",
+}
 DIMENSIONS = {"communication", "planning", "process_metrics", "culture", "customer", "structure"}
 ITEMS = {f"k{n:02d}" for n in range(1, 21)}
 LINK = re.compile(r"^(?P<team>\S+) (?P<base>https?://\S+?)/s/(?P<token>[A-Za-z0-9_-]+)$")
@@ -287,7 +300,13 @@ def test_default_min_group_is_five(runner, add_answers):
     add_answers(slug, "sales", [uniform(4)] * 4)
     add_answers(slug, "marketing", [uniform(4)] * 5)
     teams = results_json(runner, slug)["teams"]
-    assert teams["sales"] == {"responses": 4, "incomplete": 0, "withheld": True}
+    assert teams["sales"] == {
+        "responses": 0,
+        "pending": 4,
+        "pending_by_source": {"web": 0, "import": 4},
+        "incomplete": 0,
+        "withheld": True,
+    }
     assert teams["marketing"]["withheld"] is False
     assert teams["marketing"]["score"] == pytest.approx(80.0)
     add_answers(slug, "sales", [uniform(3)])
@@ -452,7 +471,13 @@ def test_withheld_team_has_only_its_counts(runner, make_assessment, add_answers)
     add_answers(slug, "sales", [uniform(4)] * 4 + [uniform(4, answered=10)] * 2)
     add_answers(slug, "marketing", [uniform(3)] * 5)
     data = results_json(runner, slug)
-    assert data["teams"]["sales"] == {"responses": 4, "incomplete": 2, "withheld": True}
+    assert data["teams"]["sales"] == {
+        "responses": 0,
+        "pending": 4,
+        "pending_by_source": {"web": 0, "import": 4},
+        "incomplete": 2,
+        "withheld": True,
+    }
     assert set(data["teams"]["marketing"]) == TEAM_KEYS
     assert data["overall"]["teams"] == ["marketing"]
     assert data["overall"]["score"] == pytest.approx(60.0)

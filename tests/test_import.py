@@ -128,7 +128,9 @@ def test_results_reflect_exactly_the_imported_responses(app, runner, tmp_path, m
     assert sales["stage"] == "integrated"
     assert sales["items"]["k01"] == pytest.approx(4.0)  # 4, 3, 5 (the incomplete row's 1 is left out)
     assert sales["items"]["k11"] == pytest.approx(13 / 3)  # 4, 4, 5
-    assert sales["items"]["k17"] == pytest.approx(4.0)  # 4, 4 (blank in the 16-answer row)
+    # 4, 4 (blank in the 16-answer row): two answers, fewer than the minimum group of 3
+    assert sales["items"]["k17"] is None
+    assert "k17" in sales["withheld_items"]
     assert sales["dimensions"]["culture"] == pytest.approx(37 / 9)  # k02, k10, k16: 4+4+4, 3+3+4, 5+5+5
 
     # Marketing ("Marketing" in the file): totals 40, 80, 40, 20.

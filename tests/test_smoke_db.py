@@ -9,8 +9,14 @@ def test_results_json_for_new_assessment_has_both_teams_withheld(runner, make_as
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["teams"] == {
-        "sales": {"responses": 0, "incomplete": 0, "withheld": True},
-        "marketing": {"responses": 0, "incomplete": 0, "withheld": True},
+        key: {
+            "responses": 0,
+            "pending": 0,
+            "pending_by_source": {"web": 0, "import": 0},
+            "incomplete": 0,
+            "withheld": True,
+        }
+        for key in ("sales", "marketing")
     }
     assert data["overall"] == {"score": None, "stage": None, "teams": []}
     assert data["gap"] is None

@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from .. import charts
@@ -35,6 +35,10 @@ MARKER_NAMES = {
 }
 
 SIGNIFICANT_TEXT = f"significant gap {charts.SIGNIFICANT_MARK}"
+#: In place of the mean of a statement too few people of a team answered on the scale.
+TOO_FEW_ANSWERS = "too few answers"
+#: Marks a dimension mean computed without a statement that has too few answers.
+PARTIAL_MARK = "*"
 
 
 # --- number formats -------------------------------------------------------------------
@@ -80,6 +84,39 @@ def join_names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def waiting_text(min_group: int, waiting_web: int, waiting_import: int) -> str:
+    """What happens to a team's responses not yet in the results, per pool."""
+    if waiting_web and waiting_import:
+        return (
+            f"{waiting_web} sent online and {waiting_import} imported wait until each source"
+            f" has {min_group} new ones"
+        )
+    waiting = waiting_web or waiting_import
+    if not waiting:
+        return ""
+    verb = "is" if waiting == 1 else "are"
+    return f"{waiting} more {verb} added once there are {min_group}"
+
+
+def counts_text(
+    name: str, in_results: int, incomplete: int, min_group: int, waiting_web: int, waiting_import: int
+) -> str:
+    """A team's live counts in one sentence: "Sales: 23 responses, 20 in the results; 3 more are
+    added once there are 5." Results grow only in steps of ``min_group`` (see ``publishing``)."""
+    scored = in_results + waiting_web + waiting_import
+    text = f"{name}: {_count(scored, 'response')}, "
+    text += f"{in_results} in the results" if in_results else "none in the results yet"
+    waiting = waiting_text(min_group, waiting_web, waiting_import)
+    text += f"; {waiting}." if waiting else "."
+    if incomplete:
+        text += f" {_count(incomplete, 'incomplete response')} counted but not scored."
+    return text
+
+
 def is_significant(p_value: float | None) -> bool:
     """Whether a (Holm-adjusted) p-value is below the significance level."""
     return p_value is not None and p_value < SIGNIFICANCE
@@ -118,6 +155,8 @@ class TeamView:
     shape: str
     #: The page's class for the team's colour (``team-mark--0`` for the first palette colour).
     css_class: str
+    #: The team's live counts in one sentence (``counts_text``).
+    counts: str = ""
     notice: str | None = None
     responses: int | None = None
     incomplete: int | None = None
@@ -185,6 +224,8 @@ class DimensionRow:
     label: str
     values: tuple[float | None, ...]
     means: tuple[str, ...]
+    #: Which team's mean leaves out which statements (too few answers), or "".
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -278,7 +319,7 @@ def _alphabetical(text: str) -> tuple[str, str]:
 def load_comments(
     session: Session, assessment: Assessment, team_keys: Sequence[str], limit: int | None = None
 ) -> dict[str, TeamComments]:
-    """The comments of the given teams only: every one, or up to ``limit`` different ones.
+    """The published comments of the given teams only: every one, or up to ``limit`` different ones.
 
     The ``limit`` listed are chosen by their text (see ``survey_app.comments``) from the
     index of comment ranks: the database reads the first ranks and the first copy of
@@ -292,7 +333,11 @@ def load_comments(
     totals = dict(
         session.execute(
             select(Response.team_id, func.count())
-            .where(Response.team_id.in_(team_ids), Response.comment_rank.is_not(None))
+            .where(
+                Response.team_id.in_(team_ids),
+                Response.published == true(),
+                Response.comment_rank.is_not(None),
+            )
             .group_by(Response.team_id)
         ).all()
     )
@@ -300,7 +345,9 @@ def load_comments(
     for team_id, key in team_ids.items():
         first_copies = (
             select(func.min(Response.id))
-            .where(Response.team_id == team_id, Response.comment_rank.is_not(None))
+            .where(
+                Response.team_id == team_id, Response.published == true(), Response.comment_rank.is_not(None)
+            )
             .group_by(Response.comment_rank)
             .order_by(Response.comment_rank)
             .limit(limit)
@@ -315,7 +362,7 @@ def _every_comment(session: Session, team_ids: Mapping[int, str]) -> dict[str, T
     found: dict[str, list[str]] = {key: [] for key in team_ids.values()}
     rows = session.execute(
         select(Response.team_id, Response.comment).where(
-            Response.team_id.in_(team_ids), Response.comment_rank.is_not(None)
+            Response.team_id.in_(team_ids), Response.published == true(), Response.comment_rank.is_not(None)
         )
     )
     for team_id, comment in rows:
@@ -340,6 +387,14 @@ def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResu
             "symbol": MARKER_SYMBOLS.get(style.marker, ""),
             "shape": MARKER_NAMES.get(style.marker, ""),
             "css_class": f"team-mark--{charts.TEAM_COLOURS.index(style.colour)}",
+            "counts": counts_text(
+                team.name,
+                figures.responses if figures else 0,
+                figures.incomplete if figures else 0,
+                assessment.min_group_size,
+                team.pending_web or 0,  # None on a team not stored yet
+                team.pending_import or 0,
+            ),
         }
         if figures is None or figures.withheld or figures.score is None:
             views.append(
@@ -423,10 +478,25 @@ def _gap_reason(assessment: Assessment, result: AssessmentResult, names: Mapping
 def _dimension_rows(
     q: Questionnaire, result: AssessmentResult, shown: Sequence[TeamView]
 ) -> tuple[DimensionRow, ...]:
+    number = {item.id: n for n, item in enumerate(q.items, start=1)}
     rows = []
     for dim in q.dimensions:
         values = tuple(result.teams[team.key].dimensions.get(dim.id) for team in shown)
-        rows.append(DimensionRow(dim.id, dim.label, values, tuple(fmt_mean(v) for v in values)))
+        means, notes = [], []
+        for team, value in zip(shown, values, strict=True):
+            left_out = [
+                number[item_id]
+                for item_id in result.teams[team.key].withheld_items
+                if item_id in q.items_by_dimension[dim.id]
+            ]
+            partial = bool(left_out) and value is not None
+            means.append(fmt_mean(value) + (PARTIAL_MARK if partial else ""))
+            if left_out:
+                statements = _count(len(left_out), "statement").split(" ", 1)[1]
+                listed = join_names([str(n) for n in left_out])
+                notes.append(f"{team.name} without {statements} {listed} ({TOO_FEW_ANSWERS})")
+        note = f"{PARTIAL_MARK} " + "; ".join(notes) if notes else ""
+        rows.append(DimensionRow(dim.id, dim.label, values, tuple(means), note))
     return tuple(rows)
 
 
@@ -463,26 +533,33 @@ def _item_rows(q: Questionnaire, result: AssessmentResult, shown: Sequence[TeamV
     rows = []
     for number, item in enumerate(q.items, start=1):
         values = tuple(result.teams[team.key].items.get(item.id) for team in shown)
+        thin = tuple(item.id in result.teams[team.key].withheld_items for team in shown)
         row = ItemRow(
             number=number,
             id=item.id,
             text=item.text,
             dimension=dimension_label.get(item.dimension, item.dimension),
             values=values,
-            means=tuple(fmt_mean(v) for v in values),
+            means=tuple(
+                TOO_FEW_ANSWERS if too_few else fmt_mean(v) for v, too_few in zip(values, thin, strict=True)
+            ),
         )
         if result.gap is not None:
             item_gap = result.gap.items[item.id]
             significant = is_significant(item_gap.p_adj)
+            if any(thin):
+                words = TOO_FEW_ANSWERS
+            elif significant:
+                words = SIGNIFICANT_TEXT
+            else:
+                words = "not tested" if item_gap.p_adj is None else "not significant"
             row = replace(
                 row,
                 gap=item_gap.gap,
                 gap_text=fmt_signed(item_gap.gap),
                 p_text=fmt_p(item_gap.p_adj),
                 significant=significant,
-                significance_text=SIGNIFICANT_TEXT
-                if significant
-                else ("not tested" if item_gap.p_adj is None else "not significant"),
+                significance_text=words,
             )
         rows.append(row)
     if result.gap is not None:

@@ -105,6 +105,9 @@ class TeamLink:
     status: AssessmentStatus
     opens_at: datetime | None
     closes_at: datetime | None
+    min_group_size: int
+    #: Team links are off: only personal invitations take answers.
+    invitations_only: bool
 
     def is_accepting(self, now: datetime) -> bool:
         """Whether the survey takes responses at ``now``."""
@@ -120,6 +123,8 @@ _LINK = (
         Assessment.status,
         Assessment.opens_at,
         Assessment.closes_at,
+        Assessment.min_group_size,
+        Assessment.invitations_only,
     )
     .join(Team.assessment)
     .where(Team.link_hash == bindparam("link_hash"))
@@ -521,6 +526,7 @@ def _record(
     team_id: int,
     team_key: str,
     slug: str,
+    min_group: int,
     questionnaire: Questionnaire,
     answers: DraftAnswers,
     comment: str,
@@ -541,6 +547,7 @@ def _record(
             )
         ],
         ResponseSource.WEB,
+        min_group,
     )
 
 
@@ -573,12 +580,22 @@ def submit_new(
         link.team_id,
         link.team_key,
         link.slug,
+        link.min_group_size,
         questionnaire,
         answers,
         comment,
         token_hash(submission),
     )
     return Submitted(Outcome.RECORDED)
+
+
+def record_burst(session: Session, team_id: int) -> None:
+    """Count one response that came in a burst from one network address (a warning sign on the
+    consultant's monitor); which address, or which response, is not kept."""
+    session.execute(
+        update(Team).where(Team.id == team_id).values(burst_sends=Team.burst_sends + 1),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def is_submission_token(text: str) -> bool:
@@ -630,7 +647,17 @@ def submit(
     session.expunge(draft)
     if deleted != 1:
         return Submitted(Outcome.ALREADY_RECORDED)
-    _record(session, team.id, team.key, team.assessment.slug, questionnaire, answers, comment)
+    assessment = team.assessment
+    _record(
+        session,
+        team.id,
+        team.key,
+        assessment.slug,
+        assessment.min_group_size,
+        questionnaire,
+        answers,
+        comment,
+    )
     if invitation_id is not None:
         session.execute(update(Invitation).where(Invitation.id == invitation_id).values(has_answered=True))
     return Submitted(Outcome.RECORDED)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from ..accounts import find_organization
@@ -620,7 +620,7 @@ class Export:
 def _export_rows(
     session: Session, team_ids: list[int], item_ids: Sequence[str]
 ) -> dict[int, list[list[str]]]:
-    """Each team's responses as CSV cells (answers in ``item_ids`` order, then the comment).
+    """Each team's published responses as CSV cells (answers in ``item_ids`` order, then the comment).
 
     Two plain queries (responses, then their answers) instead of ORM objects: an export
     of tens of thousands of responses stays a matter of seconds.
@@ -631,14 +631,18 @@ def _export_rows(
     cells: dict[int, list[str]] = {}
     rows_of: dict[int, list[list[str]]] = {team_id: [] for team_id in team_ids}
     for response_id, team_id, comment in session.execute(
-        select(Response.id, Response.team_id, Response.comment).where(Response.team_id.in_(team_ids))
+        select(Response.id, Response.team_id, Response.comment).where(
+            Response.team_id.in_(team_ids), Response.published == true()
+        )
     ):
         row = [""] * len(item_ids) + [_cell(comment or "")]
         cells[response_id] = row
         rows_of[team_id].append(row)
     for response_id, item_id, value in session.execute(
         select(ResponseAnswer.response_id, ResponseAnswer.item_id, ResponseAnswer.value).where(
-            ResponseAnswer.team_id.in_(team_ids), ResponseAnswer.value.is_not(None)
+            ResponseAnswer.team_id.in_(team_ids),
+            ResponseAnswer.published == true(),
+            ResponseAnswer.value.is_not(None),
         )
     ):
         if item_id in position:

@@ -14,6 +14,7 @@ from scipy import stats
 
 from survey_app.questionnaire import Questionnaire, load_questionnaire
 from survey_app.scoring import (
+    ItemGap,
     TeamSample,
     assess,
     gap_result,
@@ -201,7 +202,8 @@ def test_dimension_mean_pools_answers_rather_than_averaging_item_means(q: Questi
         {**others, "k05": 5, "k06": None, "k07": None},
         {**others, "k05": 5, "k06": 1, "k07": None},
     ]
-    result = team_result(q, summarize(q, "sales", responses), min_group=3)
+    # min_group=1: no statement is too thinly answered to show (see the thin-statement tests)
+    result = team_result(q, summarize(q, "sales", responses), min_group=1)
     assert result.items["k05"] == pytest.approx(5.0)
     assert result.items["k06"] == pytest.approx(1.0)
     assert result.items["k07"] == pytest.approx(1.0)
@@ -599,3 +601,36 @@ def test_property_gap_is_sales_score_minus_marketing_score(
     assert result.gap.score == pytest.approx(result.teams["sales"].score - result.teams["marketing"].score)
     for item in result.gap.items.values():
         assert item.p_adj is None or 0 <= item.p_adj <= 1
+
+
+# --- thin statements ------------------------------------------------------------------
+
+
+def test_a_statement_answered_by_fewer_than_the_min_group_is_withheld(q: Questionnaire) -> None:
+    # Five responses; statement k20 answered by one of them only (the others: "don't know").
+    others = dict.fromkeys(ITEM_IDS, 3)
+    responses = [{**others, "k20": None}] * 4 + [{**others, "k20": 1}]
+    result = team_result(q, summarize(q, "sales", responses), min_group=5)
+    assert not result.withheld
+    assert result.items["k20"] is None
+    assert result.withheld_items == ("k20",)
+    assert result.items["k19"] == pytest.approx(3.0)
+
+
+def test_a_dimension_with_a_withheld_statement_is_computed_without_it(q: Questionnaire) -> None:
+    # process_metrics = k01, k12, k14, k15; k01 answered 1 by two people only, the rest 4.
+    others = dict.fromkeys(ITEM_IDS, 4)
+    responses = [{**others, "k01": 1}] * 2 + [{**others, "k01": None}] * 3
+    result = team_result(q, summarize(q, "sales", responses), min_group=3)
+    assert result.withheld_items == ("k01",)
+    assert result.dimensions["process_metrics"] == pytest.approx(4.0)  # with k01 it would be 3.7
+
+
+def test_a_statement_withheld_in_one_team_has_no_gap_and_no_test(q: Questionnaire) -> None:
+    varied = [dict.fromkeys(ITEM_IDS, value) for value in (1, 2, 3, 4, 5)]
+    thin = [{**answers, "k20": None} for answers in varied[:4]] + [varied[4]]
+    result = assess(q, [summarize(q, "sales", thin), summarize(q, "marketing", varied)], min_group=5)
+    assert result.gap is not None
+    assert result.gap.items["k20"] == ItemGap(None, None)
+    assert result.gap.items["k19"].gap == pytest.approx(0.0)
+    assert result.teams["marketing"].items["k20"] == pytest.approx(3.0)  # shown where enough answered

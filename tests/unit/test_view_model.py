@@ -291,3 +291,18 @@ def test_charts_of_a_full_view_follow_the_sorted_statements(q) -> None:
     first, second = (next(i for i, part in enumerate(labels) if f">{n}. " in part) for n in (2, 3))
     assert first < second  # statement 2 (largest gap) is drawn before statement 3
     assert "−1.50 ▲" in drawn.gaps
+
+
+def test_counts_say_how_many_are_in_the_results_and_when_the_rest_join() -> None:
+    assert vm.counts_text("Sales", 20, 0, 5, 3, 0) == (
+        "Sales: 23 responses, 20 in the results; 3 more are added once there are 5."
+    )
+    assert vm.counts_text("Sales", 0, 2, 5, 1, 0) == (
+        "Sales: 1 response, none in the results yet; 1 more is added once there are 5."
+        " 2 incomplete responses counted but not scored."
+    )
+    assert vm.counts_text("Sales", 5, 0, 5, 0, 0) == "Sales: 5 responses, 5 in the results."
+    assert vm.counts_text("Sales", 5, 0, 5, 2, 4) == (
+        "Sales: 11 responses, 5 in the results; 2 sent online and 4 imported wait until each source"
+        " has 5 new ones."
+    )

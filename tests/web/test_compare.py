@@ -144,8 +144,9 @@ def both_shown(make_assessment, add_answers, make_user, client) -> str:
 def marketing_withheld(make_assessment, add_answers, make_user, client, app, kotler) -> str:
     """Six Sales responses, three Marketing ones (minimum group 5): Marketing is withheld."""
     slug = make_assessment(organization="Acme", min_group=5)
-    add_answers(slug, "sales", [uniform(3)] * 3 + [uniform(4)] * 2)
+    # The comment's response first: the five that follow complete its step (see publishing).
     add_with_comments(app, kotler, slug, "sales", ["Sales sees progress"], value=3)
+    add_answers(slug, "sales", [uniform(3)] * 3 + [uniform(4)] * 2)
     # Marketing would score 46.7 with statement means 2.33: none of that may appear.
     add_answers(slug, "marketing", [uniform(2), uniform(2)])
     add_with_comments(app, kotler, slug, "marketing", ["Marketing secret remark"], value=3)
@@ -190,7 +191,13 @@ def test_results_json_is_the_clis_json(client, runner, both_shown) -> None:
 
 def test_results_json_withholds_small_teams(client, marketing_withheld) -> None:
     data = client.get(f"/a/{marketing_withheld}/results.json").get_json()
-    assert data["teams"]["marketing"] == {"responses": 3, "incomplete": 0, "withheld": True}
+    assert data["teams"]["marketing"] == {
+        "responses": 0,
+        "pending": 3,
+        "pending_by_source": {"web": 0, "import": 3},
+        "incomplete": 0,
+        "withheld": True,
+    }
     assert data["gap"] is None
     assert "Marketing secret remark" not in client.get(f"/a/{marketing_withheld}/results.json").text
 

@@ -205,8 +205,9 @@ def test_withheld_team_has_no_numbers_or_comments_in_the_report(
     app, kotler, client, make_assessment, add_answers, make_user
 ) -> None:
     slug = make_assessment(organization="Acme", min_group=5)
-    add_answers(slug, "sales", [uniform(3)] * 3 + [uniform(4)] * 2)
+    # The comment's response first: the five that follow complete its step (see publishing).
     add_comments(app, kotler, slug, "sales", ["Sales sees progress"], value=3)
+    add_answers(slug, "sales", [uniform(3)] * 3 + [uniform(4)] * 2)
     # Marketing would score 46.7 with statement means 2.33: none of that may appear.
     add_answers(slug, "marketing", [uniform(2), uniform(2)])
     add_comments(app, kotler, slug, "marketing", ["Marketing secret remark"], value=3)
@@ -229,8 +230,8 @@ def test_user_text_with_markup_prints_literally(
     org = "<b>Acme & Co</b>"
     slug = make_assessment(organization=org, name="<i>Spring</i> review", min_group=5)
     add_answers(slug, "sales", varied([4, 5], [3, 4], 6))
-    add_answers(slug, "marketing", varied([2, 3], [3, 4], 6))
     add_comments(app, kotler, slug, "marketing", ['<img src="file:///etc/passwd" alt="x"> & more'])
+    add_answers(slug, "marketing", varied([2, 3], [3, 4], 6))  # the comment's step
     rename_team(app, slug, "sales", SCRIPT)
     make_user("consultant@example.com", "consultant", organization=org, name="<u>Dana</u> & Partners")
     with app.app_context(), db.write_session() as session:
