@@ -200,7 +200,7 @@ def _flash_report(report: services.DeliveryReport) -> None:
 @bp.post("/a/<slug>/invitations/send")
 @login_required
 def send_invitations(slug: str) -> Response:
-    """E-mail each invitation not yet sent nor answered; mark each as sent as soon as it is."""
+    """E-mail each invitation not yet sent (nor answered); mark each as sent as soon as it is."""
     assessment = _managed(slug)
     if not SendForm().validate_on_submit():
         abort(400)
@@ -241,6 +241,15 @@ def send_invitations(slug: str) -> Response:
         recipient = mail.Recipient(name=link.name, email=link.email, team=link.team_name, link=link.url)
         return mail.compose_invitation(facts, recipient, settings.sender)
 
+    # Someone who answered already gets no e-mail, but is marked sent like the others, so that
+    # the page never singles out who answered before their e-mail went out.
+    for link in links:
+        if link.answered:
+            _record_sent(link.invitation_id)
+    links = [link for link in links if not link.answered]
+    if not links:
+        flash("Every invitation has been sent or answered already: nothing to send.", "info")
+        return _back(slug)
     try:
         with mail.connect(settings) as mailer:
             report = services.deliver(links, compose, mailer.send, _record_sent)

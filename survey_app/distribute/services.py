@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -232,27 +233,22 @@ def _when(moment: datetime | None) -> str:
 
 @dataclass(frozen=True)
 class InvitationRow:
-    """One invitation as the page lists it."""
+    """One invitation as the page lists it: never whether its person has answered."""
 
     name: str
     email: str
     created: str
     sent: str
-    answered: bool
 
 
 @dataclass(frozen=True)
 class TeamInvitations:
-    """A team's invitations, oldest first."""
+    """A team's invitations, oldest first, and how many of them have been answered."""
 
     key: str
     name: str
     rows: tuple[InvitationRow, ...]
-
-    @property
-    def answered(self) -> int:
-        """How many of the invited have answered."""
-        return sum(row.answered for row in self.rows)
+    answered: int
 
 
 def _invitations(session: Session, assessment_id: int) -> list[Invitation]:
@@ -269,6 +265,7 @@ def _invitations(session: Session, assessment_id: int) -> list[Invitation]:
 def invitations_by_team(session: Session, assessment: Assessment) -> list[TeamInvitations]:
     """Each team of the assessment with its invitations."""
     rows: dict[int, list[InvitationRow]] = {team.id: [] for team in assessment.teams}
+    answered: Counter[int] = Counter()
     for invitation in _invitations(session, assessment.id):
         rows.setdefault(invitation.team_id, []).append(
             InvitationRow(
@@ -276,15 +273,22 @@ def invitations_by_team(session: Session, assessment: Assessment) -> list[TeamIn
                 email=invitation.email,
                 created=_when(invitation.created_at),
                 sent=_when(invitation.sent_at),
-                answered=invitation.has_answered,
             )
         )
-    return [TeamInvitations(team.key, team.name, tuple(rows[team.id])) for team in assessment.teams]
+        answered[invitation.team_id] += invitation.has_answered
+    return [
+        TeamInvitations(team.key, team.name, tuple(rows[team.id]), answered[team.id])
+        for team in assessment.teams
+    ]
 
 
 def is_pending(invitation: Invitation) -> bool:
-    """Whether an invitation still waits for its e-mail: has an address, not sent, not answered."""
-    return bool(invitation.email) and invitation.sent_at is None and not invitation.has_answered
+    """Whether an invitation still waits for its e-mail: it has an address and none was sent.
+
+    Whether its person has answered does not count here, so that neither the page nor the
+    number waiting tells who answered before their e-mail went out (see ``send_round``).
+    """
+    return bool(invitation.email) and invitation.sent_at is None
 
 
 def count_pending(session: Session, assessment_id: int) -> int:
@@ -302,6 +306,7 @@ class InvitationLink:
     name: str
     email: str
     url: str
+    #: Used only to skip the e-mail of someone who answered already; never shown.
     answered: bool
 
 
@@ -346,11 +351,9 @@ def invitations_csv(links: Iterable[InvitationLink]) -> bytes:
     """The personal links as CSV (UTF-8 with BOM, for spreadsheet programs): for a mail merge."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["team", "name", "email", "link", "answered"])
+    writer.writerow(["team", "name", "email", "link"])
     for link in links:
-        writer.writerow(
-            [link.team, _cell(link.name), _cell(link.email), link.url, "yes" if link.answered else "no"]
-        )
+        writer.writerow([link.team, _cell(link.name), _cell(link.email), link.url])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

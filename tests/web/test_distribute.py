@@ -331,12 +331,13 @@ def test_invitations_csv_has_the_columns_and_working_links(app, consultant, slug
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{slug}-invitations.csv"'
-    assert response.data.startswith(b"\xef\xbb\xbfteam,name,email,link,answered\r\n")
+    # No "answered" column: nobody may see who answered (Mo did).
+    assert response.data.startswith(b"\xef\xbb\xbfteam,name,email,link\r\n")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert [(r["team"], r["name"], r["email"], r["answered"]) for r in rows] == [
-        ("sales", "Ann Archer", "ann@example.com", "no"),
-        ("sales", "'=Evil Formula", "evil@example.com", "no"),  # never a spreadsheet formula
-        ("marketing", "Mo", "mo@example.com", "yes"),
+    assert [(r["team"], r["name"], r["email"]) for r in rows] == [
+        ("sales", "Ann Archer", "ann@example.com"),
+        ("sales", "'=Evil Formula", "evil@example.com"),  # never a spreadsheet formula
+        ("marketing", "Mo", "mo@example.com"),
     ]
     hashes = {r.email: r.link_hash for r in invitations(app)}
     for row in rows:
@@ -371,7 +372,8 @@ def test_invitations_are_e_mailed_with_a_working_personal_link(app, mail_app, co
         )
     page = consultant.get(f"/a/{slug}/distribute").get_data(as_text=True)
     assert "Send by e-mail</button>" in page
-    assert "2 invitations have not been e-mailed yet." in page
+    # Mo answered already, but the page counts him as waiting like the others: it never tells.
+    assert "3 invitations have not been e-mailed yet." in page
 
     response = consultant.post(f"/a/{slug}/invitations/send")
     assert response.status_code == 302
@@ -401,7 +403,10 @@ def test_invitations_are_e_mailed_with_a_working_personal_link(app, mail_app, co
     sent = {r.email: r.sent_at for r in invitations(app)}
     assert sent["ann@example.com"] is not None
     assert sent["bob@example.com"] is not None
-    assert sent["mo@example.com"] is None
+    # Mo got no e-mail but is marked like the others, so the page does not single him out.
+    assert sent["mo@example.com"] is not None
+    page = consultant.get(f"/a/{slug}/distribute").get_data(as_text=True)
+    assert "Not yet" not in page
 
 
 def test_sending_twice_sends_nothing_new(app, mail_app, consultant, slug: str) -> None:
