@@ -43,6 +43,17 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # page needs no query (0: read on every page). A survey closed by another process can
     # still show a blank questionnaire that long; sending answers always reads it again.
     "SURVEY_LINK_CACHE_SECONDS": (5, int),
+    # Answers sent through one team link from one network address (shared through Redis
+    # when REDIS_URL is set): generous enough for an office behind one address, low enough
+    # that nobody can stuff a team with made-up responses (docs/anonymity.md).
+    "TEAM_LINK_SENDS_PER_ADDRESS": ("100 per hour", str),
+    # Answer sets saved to finish later through one team link from one address, and from
+    # one browser.
+    "TEAM_LINK_DRAFTS_PER_ADDRESS": ("50 per hour", str),
+    "TEAM_LINK_DRAFTS_PER_BROWSER": (3, int),
+    # More sends than this through one team link from one address count as a burst, which
+    # the consultant's monitor shows as a warning sign (nothing is refused).
+    "TEAM_LINK_BURST": ("10 per 10 minutes", str),
     # Reports of assessments with more responses than this are rendered by the background
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.

@@ -1,9 +1,10 @@
 """Rate limits on the views where attempts guess a secret (sign-in), per client address.
 
-Only a view decorated with ``limited`` is counted: no other request does any rate-limit
-work. Respondents' pages have no limits on purpose: a whole office may answer from one
-address, a form sent twice records once, and survey links and resume codes are
-unguessable. The ``limits`` library counts attempts in fixed windows: in Redis when
+Only a view decorated with ``limited``, or one that calls ``refusal`` itself, is counted:
+no other request does any rate-limit work. Respondents' pages count only what could stuff
+a team: sends and saved drafts through a team link, per address, with limits generous
+enough for a whole office answering from one address (``TEAM_LINK_*`` settings).
+The ``limits`` library counts attempts in fixed windows: in Redis when
 REDIS_URL is set, so that every worker of every server shares the counts, else in the
 memory of each process. The client's address is the request's (set from X-Forwarded-For
 only when PROXY_FIX_HOPS trusts a proxy).
@@ -53,12 +54,29 @@ def check(limits: list[RateLimitItem], scope: str, client: str) -> None:
     Every limit counts the attempt, a refused one too. The answer says when to try again
     (Retry-After): at the end of the longest full window.
     """
+    seconds = _refused_for(limits, scope, client)
+    if seconds is not None:
+        raise TooManyAttempts(description=TOO_MANY.format(wait=_wait(seconds)), retry_after=seconds)
+
+
+def _refused_for(limits: list[RateLimitItem], scope: str, client: str) -> int | None:
     counter: FixedWindowRateLimiter = current_app.extensions["rate_limits"]
     full = [limit for limit in limits if not counter.hit(limit, scope, client)]
-    if full:
-        reset = max(counter.get_window_stats(limit, scope, client).reset_time for limit in full)
-        seconds = max(1, math.ceil(reset - time.time()))
-        raise TooManyAttempts(description=TOO_MANY.format(wait=_wait(seconds)), retry_after=seconds)
+    if not full:
+        return None
+    reset = max(counter.get_window_stats(limit, scope, client).reset_time for limit in full)
+    return max(1, math.ceil(reset - time.time()))
+
+
+def refusal(rules: str, scope: str, client: str) -> int | None:
+    """Count one attempt of ``client`` at ``scope`` against ``rules``: None when allowed, else
+    the seconds until the longest full window ends. For views that refuse in their own words."""
+    return _refused_for(parse_many(rules), scope, client)
+
+
+def wait_words(seconds: int) -> str:
+    """``seconds`` in words, as the refusals say it ("42 seconds", "17 minutes")."""
+    return _wait(seconds)
 
 
 def limited(

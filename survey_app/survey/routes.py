@@ -20,13 +20,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, rate_limits
+from ..assessments import TEAM_LINK
 from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Draft, Team
 from ..questionnaire import Questionnaire
-from ..tokens import token_hash
-from . import services
+from ..tokens import stored_link_token, token_hash
+from . import devices, services
 from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
 from .link_cache import LinkCache
 from .services import FormView, Outcome, Submitted, TeamLink
@@ -56,6 +57,16 @@ CSRF_REFUSED = (
 )
 NO_SUBMISSION_TOKEN = "This form is incomplete. Open the survey link again to answer."
 NO_SUCH_CODE = "No saved answers match this code. Check that you copied all of it."
+TOO_MANY_SENDS = (
+    "Very many answers have been sent through this survey link from your network in a short time,"
+    " so no more are taken from it for now. Try again in {wait}."
+)
+TOO_MANY_DRAFTS = (
+    "Too many unfinished answer sets have been saved through this survey link from your {where}."
+    " Send your answers instead, or try again later."
+)
+#: Key in the respondent's own session cookie: how many drafts this browser saved per team link.
+DRAFTS_KEY = "survey_drafts"
 OPENED_ELSEWHERE = (
     "Your survey was opened again from your personal link, so the page you were on stopped working."
     " Your saved answers are kept: continue below."
@@ -130,12 +141,90 @@ def team_link(token: str) -> str:
     """A team's survey link: the welcome page, whose button opens the questionnaire."""
     team = _team_of(token)
     questionnaire = _questionnaire_of(team.assessment)
+    if team.assessment.invitations_only:
+        return _invitations_only()
     if not team.assessment.is_accepting(_now()):
         return _closed_page(team.assessment)
+    if devices.has_sent(request, team.link_hash):
+        return _sent_before(token)
     welcome = services.welcome(team.assessment, team, questionnaire, personal=False)
     return render_template(
         "survey/welcome.html", welcome=welcome, start_url=url_for(".team_answers", token=token)
     )
+
+
+def _invitations_only() -> tuple[str, int]:
+    """A team link of an assessment answered through personal invitations only."""
+    return render_template("survey/invitations_only.html"), 403
+
+
+def _sent_before(token: str, resume: str = "") -> str:
+    """This browser sent answers through the team link already: someone else may answer, by
+    choice. ``resume`` is the draft keeping the answers of a form sent meanwhile."""
+    return render_template(
+        "survey/sent_before.html", token=token, form=StartForm(), resume=resume, kept=bool(resume)
+    )
+
+
+def _secure_cookies() -> bool:
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+
+
+@bp.post("/s/<token>/someone-else")
+def someone_else(token: str) -> Response:
+    """Someone else answers on a device that sent answers through this team link already."""
+    link = _link_of(token)
+    _validated(StartForm())
+    resume = request.form.get("resume", "")
+    if resume and services.is_submission_token(resume):  # a draft's resume token: same shape
+        target = url_for(".questionnaire", token=resume)
+    else:
+        target = url_for(".team_answers", token=token)
+    response = redirect(target)
+    devices.forget_sent(request, response, link.link_hash, secure=_secure_cookies())
+    return response
+
+
+def _client() -> str:
+    return request.remote_addr or ""
+
+
+def _send_refusal(link_hash: str) -> str:
+    """Why this address may not send through the team link now, or "" (counts the send)."""
+    wait = rate_limits.refusal(
+        current_app.config["TEAM_LINK_SENDS_PER_ADDRESS"], f"team-link-send:{link_hash}", _client()
+    )
+    return TOO_MANY_SENDS.format(wait=rate_limits.wait_words(wait)) if wait else ""
+
+
+def _draft_refusal(link_hash: str) -> str:
+    """Why this browser or address may not save another draft through the team link, or ""."""
+    saved = browser_session.get(DRAFTS_KEY, {})
+    if saved.get(link_hash[: devices.PREFIX], 0) >= current_app.config["TEAM_LINK_DRAFTS_PER_BROWSER"]:
+        return TOO_MANY_DRAFTS.format(where="browser")
+    rules = current_app.config["TEAM_LINK_DRAFTS_PER_ADDRESS"]
+    if rate_limits.refusal(rules, f"team-link-draft:{link_hash}", _client()):
+        return TOO_MANY_DRAFTS.format(where="network")
+    return ""
+
+
+def _count_draft(link_hash: str) -> None:
+    saved = dict(browser_session.get(DRAFTS_KEY, {}))
+    key = link_hash[: devices.PREFIX]
+    saved[key] = saved.get(key, 0) + 1
+    browser_session[DRAFTS_KEY] = saved
+
+
+def _sent(link_hash: str, team_id: int) -> Response:
+    """The thank-you page after answers went through a team link: this browser remembers it,
+    and a burst of sends from one address is counted for the consultant's monitor."""
+    response = redirect(url_for(".thanks"))
+    devices.remember_sent(request, response, link_hash, secure=_secure_cookies())
+    burst = current_app.config["TEAM_LINK_BURST"]
+    if rate_limits.refusal(burst, f"team-link-burst:{link_hash}", _client()):
+        with db.write_session() as write:
+            services.record_burst(write, team_id)
+    return response
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
@@ -171,15 +260,16 @@ def invitation_link(token: str) -> str | Response:
     return render_template("survey/welcome.html", welcome=welcome, form=form)
 
 
-def _show(view: FormView, form: AnswersForm, *, personal: bool) -> str:
+def _show(view: FormView, form: AnswersForm, *, personal: bool, refusal: str = "") -> str:
     """The questionnaire page of ``form``; shown again for a sent form, it says so when the
-    CSRF token was refused."""
+    CSRF token was refused, or why the answers were not taken (``refusal``)."""
     return _page(
         view,
         personal=personal,
         submission=form.submission.data or "",
         form=form,
         session_lost="csrf_token" in form.errors,
+        refusal=refusal,
     )
 
 
@@ -193,6 +283,7 @@ def _page(
     session_lost: bool = False,
     csrf: str | None = None,
     action_url: str | None = None,
+    refusal: str = "",
 ) -> str:
     """The questionnaire page; its form posts back to the URL it was shown at.
 
@@ -212,6 +303,7 @@ def _page(
         action_url=request.path if action_url is None else action_url,
         personal=personal,
         session_lost=session_lost,
+        refusal=refusal,
         unsent=request.method == "POST",
     )
 
@@ -274,9 +366,13 @@ def team_answers(token: str) -> str | Response:
     """
     link = _link_of(token)
     questionnaire = _questionnaire_of(link)
+    if link.invitations_only:
+        return _invitations_only()
     if request.method == "GET":
         if not link.is_accepting(_now()):
             return _closed_page(_team_of(token).assessment)
+        if devices.has_sent(request, link.link_hash):
+            return _sent_before(token)
         return _blank_page(questionnaire)
 
     form = AnswersForm()
@@ -288,16 +384,31 @@ def team_answers(token: str) -> str | Response:
     if not valid:  # a refused comment or CSRF token: show the page again as it was sent
         return _show(services.build_form(questionnaire, answers, comment), form, personal=False)
     if _action(form) == "save":
+        refusal = _draft_refusal(link.link_hash)
+        if refusal:
+            view = services.build_form(questionnaire, answers, comment)
+            return _show(view, form, personal=False, refusal=refusal), 429
         with db.write_session() as write:
             resume = services.new_draft(write, link.team_id, answers, comment)
+        _count_draft(link.link_hash)
         return redirect(url_for(".saved", token=resume))
+    if devices.has_sent(request, link.link_hash):  # a double click, a second tab, or a script
+        if services.was_submitted(db.get_session(), submission):
+            return redirect(url_for(".thanks"))  # this very form, sent twice: recorded once
+        with db.write_session() as write:
+            resume = services.new_draft(write, link.team_id, answers, comment)
+        return _sent_before(token, resume)
+    refusal = _send_refusal(link.link_hash)
+    if refusal:
+        view = services.build_form(questionnaire, answers, comment)
+        return _show(view, form, personal=False, refusal=refusal), 429
     result = _submit_once(token, questionnaire, answers, comment, submission)
     if result.outcome is Outcome.CLOSED:
         return _closed_page(_team_of(token).assessment, not_sent=True, resume_token=result.resume_token)
     if result.outcome is Outcome.INCOMPLETE:
         view = services.build_form(questionnaire, answers, comment, review=True)
         return _show(view, form, personal=False)
-    return redirect(url_for(".thanks"))
+    return _sent(link.link_hash, link.team_id)
 
 
 def _submit_once(
@@ -378,16 +489,36 @@ def save_answers(token: str) -> str | Response:
             return _draft_gone(token)
         return redirect(url_for(".saved", token=token))
 
+    team = draft.team
+    if not personal:
+        if devices.has_sent(request, team.link_hash):  # keep the answers in the draft, ask first
+            with db.write_session() as write:
+                services.save_draft(write, token, answers, comment)
+            return _sent_before(_team_link_token(team), token)
+        refusal = _send_refusal(team.link_hash)
+        if refusal:
+            view = services.build_form(questionnaire, answers, comment)
+            return _show(view, form, personal=False, refusal=refusal), 429
     with db.write_session() as write:
         result = services.submit(write, token, questionnaire, answers, comment, _now())
     if result.outcome is Outcome.CLOSED:
-        return _closed_page(draft.team.assessment, not_sent=True)
+        return _closed_page(team.assessment, not_sent=True)
     if result.outcome is Outcome.INCOMPLETE:
         view = services.build_form(questionnaire, answers, comment, review=True)
         return _show(view, form, personal=personal)
     browser_session[SUBMITTED_KEY] = token_hash(token)
     browser_session.pop(INVITATION_KEY, None)
+    if not personal:
+        return _sent(team.link_hash, team.id)
     return redirect(url_for(".thanks"))
+
+
+def _team_link_token(team: Team) -> str:
+    """The token of a team's survey link (derived from its salt with the secret key)."""
+    token = stored_link_token(current_app.config["SECRET_KEY"], TEAM_LINK, team.link_salt, team.link_hash)
+    if token is None:  # made under another secret key: the link itself no longer works
+        abort(404)
+    return token
 
 
 @bp.get("/q/<token>/saved")

@@ -16,7 +16,7 @@ from itsdangerous import SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import event, func, select, update
 
 from survey_app import create_app, db
-from survey_app.assessments import get_assessment, team_links
+from survey_app.assessments import get_assessment
 from survey_app.models import Assessment, Draft, Invitation, Response, ResponseAnswer, Team, User
 from survey_app.survey import routes as survey_routes
 from survey_app.survey.forms import AnswersForm, ResumeForm, StartForm
@@ -24,51 +24,9 @@ from survey_app.survey.link_cache import LinkCache
 from survey_app.tokens import derive_token, new_salt, token_hash
 
 from helpers import ITEM_IDS, TEST_SECRET, sign_in
+from survey_client import answer, form_path, link_path, open_form, page_text, send, submission_in
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def link_path(app, slug: str, team: str = "sales") -> str:
-    """The path of a team's survey link (``/s/<token>``)."""
-    with app.app_context():
-        assessment = get_assessment(db.get_session(), slug)
-        links = {link.team: link.url for link in team_links(assessment, TEST_SECRET, "http://localhost")}
-    return links[team].removeprefix("http://localhost")
-
-
-def form_path(app, slug: str, team: str = "sales") -> str:
-    """The path of a team link's questionnaire (``/s/<token>/answers``)."""
-    return link_path(app, slug, team) + "/answers"
-
-
-SUBMISSION = re.compile(r'name="submission" type="hidden" value="([^"]*)"')
-
-
-def submission_in(page: str) -> str:
-    """The submission token of the questionnaire form in ``page``."""
-    match = SUBMISSION.search(page)
-    assert match, "no submission field in the page"
-    return match.group(1)
-
-
-def open_form(client, path: str) -> str:
-    """Open a team link's questionnaire; returns the form's submission token."""
-    response = client.get(path)
-    assert response.status_code == 200
-    return submission_in(page_text(response))
-
-
-def send(client, path: str, answers: dict[str, str], action: str = "submit", **extra):
-    """Post the questionnaire (``answers``: item id -> "1".."5" or "dk") with one of its buttons."""
-    data = {"action": action, "comment": "", **{f"q_{item}": value for item, value in answers.items()}}
-    data.update(extra)
-    return client.post(path, data=data)
-
-
-def answer(client, path: str, answers: dict[str, str], comment: str = ""):
-    """Open a team link's questionnaire and send it at once."""
-    submission = open_form(client, path)
-    return send(client, path, answers, comment=comment, submission=submission)
 
 
 def start(client, path: str) -> str:
@@ -149,10 +107,6 @@ def change_assessment(app, slug: str, **values) -> None:
         assessment = get_assessment(session, slug)
         for name, value in values.items():
             setattr(assessment, name, value)
-
-
-def page_text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 ALL_FOURS = dict.fromkeys(ITEM_IDS, "4")
@@ -380,7 +334,12 @@ def test_a_resent_form_records_nothing_more(app, client, make_assessment) -> Non
     assert count(app, Response) == 1
     assert count(app, ResponseAnswer) == 20
 
-    # The form opened again (someone else at the same computer) is a new response.
+    # Opened again, the link asks first; someone else at the same computer then answers anew.
+    asked = client.get(path)
+    assert "Answers have already been sent from this device" in page_text(asked)
+    assert "name=\"submission\"" not in page_text(asked)
+    chosen = client.post(path.removesuffix("/answers") + "/someone-else")
+    assert chosen.headers["Location"] == path
     assert answer(client, path, dict.fromkeys(ITEM_IDS, "2")).headers["Location"] == "/thanks"
     assert count(app, Response) == 2
 
@@ -622,8 +581,8 @@ def test_an_open_surveys_questionnaire_is_shown_without_asking_the_database(
 
 def test_sending_answers_and_saving_drafts_keep_the_links(app, client, make_assessment, clock) -> None:
     path = form_path(app, make_assessment())
-    answer(client, path, ALL_FOURS)
-    save_for_later(client, path, {"k01": "2"})
+    answer(app.test_client(), path, ALL_FOURS)
+    save_for_later(app.test_client(), path, {"k01": "2"})
 
     assert queries_of(app, lambda: open_form(client, path)) == []
 
