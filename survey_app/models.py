@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     SmallInteger,
@@ -53,6 +55,15 @@ def is_accepting(
         return False
     opens, closes = _aware(opens_at), _aware(closes_at)
     return (opens is None or opens <= now) and (closes is None or now < closes)
+
+
+def random_id() -> int:
+    """A random 62-bit row id: unlike a sequence, it says nothing about the order of arrival."""
+    return secrets.randbits(62) + 1
+
+
+#: Random ids need 64 bits on PostgreSQL; SQLite's INTEGER PRIMARY KEY holds them already.
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utc_today() -> date:
@@ -339,7 +350,8 @@ class Response(Base):
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, so that ids do not reveal the order in which responses arrived.
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     source: Mapped[ResponseSource] = mapped_column(
         Enum(
@@ -369,6 +381,9 @@ class Response(Base):
     #: In the team's published set, from which every figure is computed: responses join it
     #: only in steps of at least the minimum group size (see ``survey_app.publishing``).
     published: Mapped[bool] = mapped_column(default=False)
+    #: A short hash of the answer set (``responses.answers_digest``): identical answer sets in
+    #: a team are a warning sign of made-up responses on the consultant's monitor.
+    answers_digest: Mapped[str | None] = mapped_column(String(16))
 
     answers: Mapped[list[ResponseAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -394,7 +409,9 @@ class ResponseAnswer(Base):
         Index("ix_response_answer_team_published_item_value", "team_id", "published", "item_id", "value"),
     )
 
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        RandomId, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
     item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int | None] = mapped_column(SmallInteger)
     #: The response's team, copied onto each answer so the per-team counts need no join.

@@ -6,6 +6,7 @@ but use their answers only once enough others have arrived.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,14 @@ class NewResponse:
     dont_know: frozenset[str] = frozenset()
     #: Hash of the web form's submission token, which makes a resent form a duplicate.
     submission: str | None = None
+
+
+def answers_digest(answers: Mapping[str, int | str | None]) -> str:
+    """A short hash of an answer set (statement → value, or "dk"), the same for the same answers
+    whatever their order: the monitor counts identical answer sets by it."""
+    given = sorted((item_id, "dk" if value is None else str(value)) for item_id, value in answers.items())
+    text = ";".join(f"{item_id}={value}" for item_id, value in given)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,8 @@ def store_responses(
         if new.team not in teams:
             raise InvalidInput(f"assessment {slug!r} has no team {new.team!r}")
         result = score_response(questionnaire, new.answers)
+        given = [(item_id, value) for item_id, value in new.answers.items() if value is not None]
+        answers = given + [(item_id, None) for item_id in sorted(new.dont_know)]
         response_rows.append(
             {
                 "team_id": teams[new.team],
@@ -91,10 +102,10 @@ def store_responses(
                 "answer_sum": result.answer_sum,
                 "total": result.total,
                 "submission_hash": new.submission,
+                "answers_digest": answers_digest(dict(answers)),
             }
         )
-        given = [(item_id, value) for item_id, value in new.answers.items() if value is not None]
-        answer_lists.append(given + [(item_id, None) for item_id in sorted(new.dont_know)])
+        answer_lists.append(answers)
         stored[new.team] += 1
         incomplete[new.team] += not result.is_scored
     if response_rows:

@@ -185,7 +185,13 @@ def test_sqlite_write_ahead_log_is_reused_while_respondents_answer(tmp_path: Pat
     commit, SQLite could never start its log over: it grew by about 60 KB a respondent."""
     url = f"sqlite:///{tmp_path / 'wal.db'}"
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "k", "WTF_CSRF_ENABLED": False}, instance_path=str(tmp_path)
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "k",
+            "WTF_CSRF_ENABLED": False,
+            "TEAM_LINK_SENDS_PER_ADDRESS": "1000 per hour",  # 300 people behind one address
+        },
+        instance_path=str(tmp_path),
     )
     migrate.upgrade(app.extensions["survey_db"].engine)
     with app.app_context(), db.write_session() as session:
@@ -197,8 +203,8 @@ def test_sqlite_write_ahead_log_is_reused_while_respondents_answer(tmp_path: Pat
             secret_key="k",
         )
         path = urlsplit(team_links(assessment, "k", "http://x")[0].url).path + "/answers"
-    client = app.test_client()
     for number in range(300):
+        client = app.test_client()  # each respondent on their own device
         page = client.get(path).get_data(as_text=True)
         submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', page)
         assert submission
@@ -304,8 +310,8 @@ def test_migration_copies_each_response_answers_team_and_scored(blank_database_u
     for response in range(1, 6):  # responses 1, 3, 5 in team 2; 2, 4 in team 1; 4 incomplete
         total = "NULL" if response == 4 else "80"
         responses += [
-            "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
-            f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', 1, 4, {total})",
+            "INSERT INTO response (id, team_id, source, submitted_on, unit, answered, answer_sum, total)"
+            f" VALUES ({response}, {1 + response % 2}, 'import', '2026-01-01', '{response}', 1, 4, {total})",
             "INSERT INTO response_answer (response_id, item_id, value)"
             f" VALUES ({response}, 'k01', 4), ({response}, 'k02', NULL)",
         ]
@@ -324,8 +330,10 @@ def test_migration_copies_each_response_answers_team_and_scored(blank_database_u
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT response_id, item_id, team_id, published FROM response_answer"
-                " ORDER BY response_id, item_id"
+                # Ids are random since 0010: the unit column carries each response's old number.
+                "SELECT CAST(response.unit AS INTEGER) AS number, item_id, response_answer.team_id,"
+                " response_answer.published FROM response_answer"
+                " JOIN response ON response.id = response_answer.response_id ORDER BY number, item_id"
             )
         ).all()
         columns = {c["name"]: c for c in inspect(connection).get_columns("response_answer")}
@@ -360,8 +368,8 @@ def test_migration_publishes_each_pool_that_makes_a_full_step(blank_database_url
             for team in (1, 2)
         ),
         *(
-            "INSERT INTO response (id, team_id, source, submitted_on, answered, answer_sum, total)"
-            f" VALUES ({number}, {team}, '{source}', '2026-01-01', 20, 60, {total or 'NULL'})"
+            "INSERT INTO response (id, team_id, source, submitted_on, unit, answered, answer_sum, total)"
+            f" VALUES ({number}, {team}, '{source}', '2026-01-01', '{number}', 20, 60, {total or 'NULL'})"
             for number, (team, source, total) in enumerate(rows, start=1)
         ),
         *(
@@ -372,14 +380,73 @@ def test_migration_publishes_each_pool_that_makes_a_full_step(blank_database_url
     )
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        published = dict(connection.execute(text("SELECT id, published FROM response")).all())
-        answers = dict(connection.execute(text("SELECT response_id, published FROM response_answer")).all())
-        waiting = connection.execute(text("SELECT id, pending_web, pending_import FROM team ORDER BY id")).all()
-    expected = {number: source != "web" and team == 1 for number, (team, source, _) in enumerate(rows, start=1)}
+        number = "CAST(response.unit AS INTEGER)"  # the old id: ids are random since 0010
+        published = dict(connection.execute(text(f"SELECT {number}, published FROM response")).all())
+        answers = dict(
+            connection.execute(
+                text(
+                    f"SELECT {number}, response_answer.published FROM response_answer"
+                    " JOIN response ON response.id = response_answer.response_id"
+                )
+            ).all()
+        )
+        waiting = connection.execute(
+            text("SELECT id, pending_web, pending_import FROM team ORDER BY id")
+        ).all()
+    expected = {
+        number: source != "web" and team == 1 for number, (team, source, _) in enumerate(rows, start=1)
+    }
     expected.update({number: True for number in (8, 9, 10)})  # team 2's three web responses
     assert {k: bool(v) for k, v in published.items()} == expected
     assert {k: bool(v) for k, v in answers.items()} == expected
     assert [tuple(row) for row in waiting] == [(1, 2, 0), (2, 0, 1)]
+    engine.dispose()
+
+
+def test_migration_gives_stored_responses_random_ids_and_their_answers_follow(
+    blank_database_url: str,
+) -> None:
+    """Sequential ids told the order of arrival: each stored response gets a random id, its
+    answers move with it, and each answer set gets its digest (for the monitor)."""
+    from sqlalchemy import text
+
+    from survey_app.responses import answers_digest
+
+    engine = db.make_engine(blank_database_url)
+    old_schema(
+        engine,
+        "3f6a9d2c8e14",  # the last schema with sequential ids
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id, questionnaire_version,"
+        " min_group_size, status, purpose, commentary, created_at, invitations_only)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 3, 'open', '', '', '2026-01-01', false)",
+        "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+        " VALUES (1, 1, 'sales', 'Sales', 1, 'salt', 'hash')",
+        *(
+            "INSERT INTO response (id, team_id, source, submitted_on, unit, answered, answer_sum, total,"
+            f" published) VALUES ({number}, 1, 'import', '2026-01-01', '{number}', 2, {number}, NULL, false)"
+            for number in range(1, 6)
+        ),
+        *(
+            "INSERT INTO response_answer (response_id, item_id, value, team_id, published)"
+            f" VALUES ({number}, 'k01', {number}, 1, false), ({number}, 'k02', NULL, 1, false)"
+            for number in range(1, 6)
+        ),
+    )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT response.id, CAST(response.unit AS INTEGER), response.answers_digest,"
+                " response_answer.item_id, response_answer.value FROM response"
+                " JOIN response_answer ON response_answer.response_id = response.id"
+            )
+        ).all()
+    assert len(rows) == 10  # every answer still belongs to its response
+    for response_id, number, digest, item_id, value in rows:
+        assert response_id >= 1 << 40
+        assert value == (number if item_id == "k01" else None)
+        assert digest == answers_digest({"k01": number, "k02": "dk"})
+    assert len({row[0] for row in rows}) == 5
     engine.dispose()
 
 
@@ -400,15 +467,18 @@ def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
         "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
         " VALUES (1, 1, 'sales', 'Sales', 1, 'salt', 'hash')",
         *(
-            "INSERT INTO response (id, team_id, source, submitted_on, comment, answered, answer_sum, total)"
-            f" VALUES ({number}, 1, 'import', '2026-01-01', {comment}, 20, 60, 60)"
+            "INSERT INTO response (id, team_id, source, submitted_on, unit, comment,"
+            " answered, answer_sum, total)"
+            f" VALUES ({number}, 1, 'import', '2026-01-01', '{number}', {comment}, 20, 60, 60)"
             for number, comment in comments.items()
         ),
     )
     before, after = migrate.upgrade(engine)
     assert (before, after) == ("5b1f3c9e2a47", migrate.head_revision())
     with engine.connect() as connection:
-        ranks = dict(connection.execute(text("SELECT id, comment_rank FROM response")).all())
+        ranks = dict(
+            connection.execute(text("SELECT CAST(unit AS INTEGER), comment_rank FROM response")).all()
+        )
         indexes = {index["name"] for index in inspect(connection).get_indexes("response")}
     assert ranks == {
         1: comment_rank("Leads are weak"),
