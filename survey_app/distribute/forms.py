@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 #: Largest CSV file of people accepted (bytes).
@@ -59,3 +59,9 @@ class InvitationsForm(FlaskForm):
 
 class SendForm(FlaskForm):
     """The "Send by e-mail" button (its CSRF token only)."""
+
+
+class TeamLinksForm(FlaskForm):
+    """Whether the team links take answers, or only personal invitations do."""
+
+    invitations_only = BooleanField("Take answers through personal invitations only (team links off)")

@@ -22,7 +22,7 @@ from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment
 from . import mail, services
-from .forms import MAX_CSV_BYTES, InvitationsForm, SendForm
+from .forms import MAX_CSV_BYTES, InvitationsForm, SendForm, TeamLinksForm
 
 bp = Blueprint("distribute", __name__)
 
@@ -76,6 +76,9 @@ def _render(assessment: Assessment, form: InvitationsForm, send_form: SendForm |
             mail_configured=mail.is_configured(current_app.config),
             form=form,
             send_form=send_form or SendForm(),
+            links_form=TeamLinksForm(data={"invitations_only": assessment.invitations_only}),
+            small_teams=services.small_teams(assessment),
+            small_team_limit=services.SMALL_TEAM_FACTOR * assessment.min_group_size,
         )
     )
     response.headers.update(NO_STORE)
@@ -96,6 +99,24 @@ def page(slug: str) -> Response:
     """The team links with QR codes, and the personal invitations."""
     assessment = _managed(slug)
     return _render(assessment, _invitations_form(assessment))
+
+
+@bp.post("/a/<slug>/team-links")
+@login_required
+def set_team_links(slug: str) -> Response:
+    """Switch the team links off (personal invitations only) or on again."""
+    assessment = _managed(slug)
+    form = TeamLinksForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with db.write_session() as session:
+        managed = assessment_for(session, slug, manage=True)
+        managed.invitations_only = bool(form.invitations_only.data)
+    if form.invitations_only.data:
+        flash("Team links are off: only personal invitations take answers now.", "success")
+    else:
+        flash(f"Team links of “{assessment.name}” take answers again.", "success")
+    return _back(slug, "links")
 
 
 @bp.get("/a/<slug>/teams/<team_key>/qr.svg")

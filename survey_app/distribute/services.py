@@ -435,3 +435,15 @@ def mark_sent(session: Session, invitation_id: int, when: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
+
+
+#: A team smaller than this many times the minimum group size is better surveyed through
+#: personal invitations: a handful of made-up answers through its team link would make up a
+#: whole step around one real response (docs/anonymity.md).
+SMALL_TEAM_FACTOR = 3
+
+
+def small_teams(assessment: Assessment) -> list[str]:
+    """The names of the teams whose headcount is under three times the minimum group size."""
+    limit = SMALL_TEAM_FACTOR * assessment.min_group_size
+    return [team.name for team in assessment.teams if team.headcount and team.headcount < limit]

@@ -503,11 +503,36 @@ class TeamProgress:
     rate: int | None
     is_low: bool
     is_over: bool
-    #: Fewer complete responses than the minimum group size: results and export leave it out.
+    #: Complete responses in the results (the published set; see ``survey_app.publishing``).
+    in_results: int
+    #: Nothing in the results yet: results and export leave the team out.
     is_withheld: bool
     invitations: int
     invitations_sent: int
     invitations_answered: int
+    #: Warning signs of made-up responses, as counts only: responses sent through the team
+    #: link in a burst from one network address, and responses repeating another's answers.
+    bursts: int = 0
+    repeats: int = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """The team's warning signs in words (more responses than people is one too)."""
+        signs = []
+        if self.is_over:
+            signs.append(f"More responses ({self.responses}) than people in the team ({self.headcount}).")
+        if self.bursts:
+            signs.append(
+                f"{self.bursts} response{'s' if self.bursts != 1 else ''} came in bursts from one"
+                " network address through the team link."
+            )
+        if self.repeats:
+            many = self.repeats != 1
+            signs.append(
+                f"{self.repeats} response{'s give' if many else ' gives'} exactly the same answers"
+                " as another response."
+            )
+        return signs
 
 
 @dataclass(frozen=True)
@@ -526,15 +551,21 @@ class Monitor:
 def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
     """Per-team counts from two grouped queries: responses and personal invitations."""
     team_ids = [team.id for team in assessment.teams]
-    responses: dict[int, tuple[int, int]] = {}
+    responses: dict[int, tuple[int, int, int, int]] = {}
     invitations: dict[int, tuple[int, int, int]] = {}
     if team_ids:
-        for team_id, total, complete in session.execute(
-            select(Response.team_id, func.count(Response.id), func.count(Response.total))
+        for team_id, total, complete, published, repeats in session.execute(
+            select(
+                Response.team_id,
+                func.count(Response.id),
+                func.count(Response.total),
+                func.sum(case((Response.published, 1), else_=0)),
+                func.count(Response.answers_digest) - func.count(Response.answers_digest.distinct()),
+            )
             .where(Response.team_id.in_(team_ids))
             .group_by(Response.team_id)
         ):
-            responses[team_id] = (total, complete)
+            responses[team_id] = (total, complete, int(published or 0), repeats)
         for team_id, total, sent, answered in session.execute(
             select(
                 Invitation.team_id,
@@ -548,7 +579,7 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
             invitations[team_id] = (total, sent, int(answered or 0))
     teams = []
     for team in assessment.teams:
-        total, complete = responses.get(team.id, (0, 0))
+        total, complete, published, repeats = responses.get(team.id, (0, 0, 0, 0))
         invited, sent, answered = invitations.get(team.id, (0, 0, 0))
         rate = None if not team.headcount else total * 100 // team.headcount
         teams.append(
@@ -562,11 +593,14 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
                 rate=rate,
                 is_low=bool(team.headcount) and total * 100 < LOW_RATE_PERCENT * (team.headcount or 0),
                 is_over=bool(team.headcount) and total > (team.headcount or 0),
-                # The rule of scoring.team_result: too few scored responses to show.
-                is_withheld=complete < assessment.min_group_size,
+                in_results=published,
+                # Responses join the results only in steps of min group (see publishing).
+                is_withheld=published == 0,
                 invitations=invited,
                 invitations_sent=sent,
                 invitations_answered=answered,
+                bursts=team.burst_sends or 0,
+                repeats=repeats,
             )
         )
     total_responses = sum(t.responses for t in teams)

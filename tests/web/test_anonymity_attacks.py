@@ -289,3 +289,47 @@ def test_an_assessment_can_take_answers_through_invitations_only(app, client, sl
         assert page.status_code == 403
         assert "personal link" in page.get_data(as_text=True)
     assert answer_again(client, path, REAL).status_code == 403
+
+
+def set_headcount(app, slug: str, team: str, headcount: int) -> None:  # noqa: ANN001
+    from survey_app import db
+    from survey_app.assessments import get_assessment
+
+    with app.app_context(), db.write_session() as session:
+        next(t for t in get_assessment(session, slug).teams if t.key == team).headcount = headcount
+
+
+def test_the_monitor_shows_warning_signs_as_counts_only(app, client, runner, tmp_path, slug: str) -> None:
+    app.config["TEAM_LINK_BURST"] = "2 per hour"
+    set_headcount(app, slug, "sales", 4)
+    path = form_path(app, slug)
+    for value in ("1", "2", "4"):  # three sends from one address: the third is a burst
+        assert answer(app.test_client(), path, dict.fromkeys(ITEM_IDS, value)).status_code == 302
+    import_rows(runner, tmp_path, slug, "sales", [dict.fromkeys(ITEM_IDS, KNOWN)] * 3, "copies.csv")
+
+    sign_in(client, "casey@example.com")
+    page = client.get(f"/a/{slug}").get_data(as_text=True)
+    signs = re.search(r'<div class="notice notice--warning" id="warning-signs">.*?</div>', page, re.DOTALL)
+    assert signs
+    text = re.sub(r"<[^>]+>", "", signs.group(0))
+    assert "More responses (6) than people in the team (4)." in text
+    assert "1 response came in bursts from one network address" in text
+    assert "2 responses give exactly the same answers as another response." in text
+
+
+def test_a_consultant_can_switch_team_links_off_and_small_teams_are_told_to(app, client, slug: str) -> None:
+    sign_in(client, "casey@example.com")
+    set_headcount(app, slug, "marketing", 12)  # under 3 × 5
+    page = client.get(f"/a/{slug}/distribute").get_data(as_text=True)
+    assert "Consider personal invitations only." in page
+    assert "Marketing has fewer than 15 people." in re.sub(r"\s+", " ", page)
+
+    switched = client.post(f"/a/{slug}/team-links", data={"invitations_only": "y"})
+    assert switched.status_code == 302
+    assert app.test_client().get(form_path(app, slug)).status_code == 403
+    page = client.get(switched.headers["Location"]).get_data(as_text=True)
+    assert "Team links are off." in page
+    assert "Consider personal invitations only." not in page
+
+    client.post(f"/a/{slug}/team-links", data={})
+    assert app.test_client().get(form_path(app, slug)).status_code == 200

@@ -380,9 +380,9 @@ def test_monitor_shows_counts_rates_and_a_low_rate_warning(app, consultant, add_
         "2",
         "1",
         "1",
-        "✕ No: too few complete",
+        "✕ None yet",
     ]
-    assert team_row(page, "Marketing") == ["6", "6", "0", "10", "60%", "0", "0", "0", "✓ Yes"]
+    assert team_row(page, "Marketing") == ["6", "6", "0", "10", "60%", "0", "0", "0", "✓ 6"]
     assert '<tr class="highlight">\n      <th scope="row">Sales' in page
     assert "Low response rate." in page
     # Counts only: no invited person is named.
