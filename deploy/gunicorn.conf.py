@@ -20,7 +20,8 @@ connection, and each worker drops its inherited pool before its first request
 (``post_fork``), so every worker opens its own database connections. Because the code
 is loaded once, HUP does not load a new release: restart the server (see
 docs/production.md). Nothing here creates tables: the schema is made by ``init-db``
-before the server starts.
+before the server starts. The access log shows respondents' tokens as ``[token]``
+(``RedactingLogger`` below).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from __future__ import annotations
 import gc
 import os
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+# The master imports the app anyway (preload_app below), so this costs nothing extra.
+from survey_app import log_redaction
 
 
 def _env_int(name: str, default: int) -> int:
@@ -70,6 +76,31 @@ if os.path.isdir("/dev/shm"):
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger, with respondents' tokens replaced by ``[token]`` in the access log.
+
+    Survey links, invitations and resume links carry their secret in the URL: a log line
+    must never tie a person's link to the time of a request (survey_app/log_redaction.py).
+    Every text atom is redacted, so the request line, path, query and referer are, and so
+    is any header or environ value a changed ``access_log_format`` may add. The error log
+    gets the same filter (gunicorn logs ``Error handling request <uri>`` there).
+    """
+
+    def setup(self, cfg: Any) -> None:
+        """Gunicorn's setup (also run on reload), then the filter on the error log."""
+        super().setup(cfg)
+        self.error_log.addFilter(log_redaction.redacting_filter)
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        """Gunicorn's atoms for the access-log line, redacted."""
+        atoms = super().atoms(resp, req, environ, request_time)
+        redact = log_redaction.redact
+        return {name: redact(value) if isinstance(value, str) else value for name, value in atoms.items()}
+
+
+logger_class = RedactingLogger
 
 
 # --- The database connection check -----------------------------------------------------------

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 
-from . import catalog, cli, db, secret, security, views
+from . import catalog, cli, db, log_redaction, secret, security, views
 from .admin.routes import bp as admin_bp
 from .auth import routes as auth
 from .compare.routes import bp as compare_bp
@@ -43,6 +43,7 @@ def create_app(
     elif config is not None:
         app.config.from_object(config)
     configure_instance(app)
+    log_redaction.init_app(app)  # no respondent's token in a log line
     if hops := app.config["PROXY_FIX_HOPS"]:  # client IP, scheme and host as the reverse proxy saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     catalog.init_app(app)
