@@ -333,3 +333,13 @@ def test_a_consultant_can_switch_team_links_off_and_small_teams_are_told_to(app,
 
     client.post(f"/a/{slug}/team-links", data={})
     assert app.test_client().get(form_path(app, slug)).status_code == 200
+
+
+def test_the_welcome_page_states_the_protections_in_plain_words(app, client, slug: str) -> None:
+    page = re.sub(
+        r"\s+", " ", client.get(form_path(app, slug).removesuffix("/answers")).get_data(as_text=True)
+    )
+    assert "The results change only in steps" in page
+    assert "at least 5 people who answered since the last step" in page
+    assert "shows no average" in page
+    assert "this device will ask before anyone answers on it again" in page
