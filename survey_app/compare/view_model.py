@@ -322,8 +322,8 @@ def load_comments(
     """The published comments of the given teams only: every one, or up to ``limit`` different ones.
 
     The ``limit`` listed are chosen by their text (see ``survey_app.comments``) from the
-    index of comment ranks: the database reads the first ranks and the first copy of
-    each, never every comment.
+    index of comment ranks: the database reads the first ranks and one copy of each (the
+    lowest response id, which is random), never every comment.
     """
     team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
     if not team_ids:  # no team shown: nothing to read
