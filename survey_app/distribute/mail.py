@@ -108,14 +108,19 @@ def subject(facts: SurveyFacts) -> str:
     return f"{facts.organization} asks for your view: {facts.assessment} (about {facts.minutes} minutes)"
 
 
-def _paragraphs(facts: SurveyFacts, recipient: Recipient) -> list[str]:
+def _paragraphs(facts: SurveyFacts, recipient: Recipient, *, reminder: bool = False) -> list[str]:
     """The body as paragraphs of plain text; the link is a paragraph of its own."""
     why = facts.purpose or (
         "Your answers show where the teams see their work together the same way and where they"
         " see it differently, so that everyone can agree on what to improve first."
     )
-    paragraphs = [
-        f"Hello {recipient.name}," if recipient.name else "Hello,",
+    paragraphs = [f"Hello {recipient.name}," if recipient.name else "Hello,"]
+    if reminder:
+        paragraphs.append(
+            "A short reminder, in case you have not found the time yet: your view is still missing,"
+            " and every answer makes the results more reliable."
+        )
+    paragraphs += [
         f"{facts.consultant} is running a short survey for {facts.organization}:"
         f" \u201c{facts.topic}\u201d. We would like to hear your view as a member of"
         f" the {recipient.team} team.",
@@ -154,20 +159,23 @@ def _html(paragraphs: list[str], link: str) -> str:
     )
 
 
-def compose_invitation(facts: SurveyFacts, recipient: Recipient, sender: str) -> EmailMessage:
-    """The invitation e-mail to one person: plain text, with an HTML alternative.
+def compose_invitation(
+    facts: SurveyFacts, recipient: Recipient, sender: str, *, reminder: bool = False
+) -> EmailMessage:
+    """The invitation e-mail to one person (or its ``reminder``): plain text, with an HTML
+    alternative.
 
     Raises ``ValueError`` (from the e-mail package) for an address it cannot write.
     """
     message = EmailMessage()
-    message["Subject"] = subject(facts)
+    message["Subject"] = ("Reminder: " if reminder else "") + subject(facts)
     message["From"] = sender
     message["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
     if facts.reply_to:
         message["Reply-To"] = Address(display_name=facts.consultant, addr_spec=facts.reply_to)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or "localhost")
-    paragraphs = _paragraphs(facts, recipient)
+    paragraphs = _paragraphs(facts, recipient, reminder=reminder)
     message.set_content("\n\n".join(paragraphs) + "\n")
     message.add_alternative(_html(paragraphs, recipient.link), subtype="html")
     return message

@@ -8,6 +8,7 @@ for ``staff_required`` on purpose: with it a leader of another organization gets
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -218,36 +219,47 @@ def _flash_report(report: services.DeliveryReport) -> None:
         )
 
 
-@bp.post("/a/<slug>/invitations/send")
-@login_required
-def send_invitations(slug: str) -> Response:
-    """E-mail each invitation not yet sent (nor answered); mark each as sent as soon as it is."""
-    assessment = _managed(slug)
-    if not SendForm().validate_on_submit():
-        abort(400)
-    config = current_app.config
+def _mail_settings() -> mail.MailSettings | None:
+    """The mail server's settings, or None after flashing why nothing can be sent."""
     try:
-        settings = mail.settings_from(config)
+        settings = mail.settings_from(current_app.config)
     except mail.MailError as exc:
         flash(f"E-mail cannot be sent: {exc}.", "error")
-        return _back(slug)
+        return None
     if settings is None:
         flash(
             "E-mail is not configured on this server (MAIL_SERVER is empty): nothing was sent."
             " Download the personal links as CSV for a mail merge instead.",
             "error",
         )
-        return _back(slug)
+    return settings
+
+
+def _links(assessment: Assessment, *, pending_only: bool) -> list[services.InvitationLink] | None:
+    """The assessment's personal links, or None after flashing why they cannot be made."""
+    config = current_app.config
     try:
-        links = services.invitation_links(
-            db.get_session(), assessment.id, config["SECRET_KEY"], config["PUBLIC_URL"], pending_only=True
+        return services.invitation_links(
+            db.get_session(),
+            assessment.id,
+            config["SECRET_KEY"],
+            config["PUBLIC_URL"],
+            pending_only=pending_only,
         )
     except InvalidInput as exc:
         flash(f"Nothing was sent: {exc}.", "error")
-        return _back(slug)
-    if not links:
-        flash("Every invitation has been sent or answered already: nothing to send.", "info")
-        return _back(slug)
+        return None
+
+
+def _deliver(
+    assessment: Assessment,
+    settings: mail.MailSettings,
+    links: list[services.InvitationLink],
+    record_sent: Callable[[int], None],
+    *,
+    reminder: bool = False,
+) -> services.DeliveryReport | None:
+    """E-mail each link's person the survey's letter; None after flashing a lost mail server."""
     user = principal()
     facts = services.survey_letter(
         assessment,
@@ -260,8 +272,27 @@ def send_invitations(slug: str) -> Response:
 
     def compose(link: services.InvitationLink) -> EmailMessage:
         recipient = mail.Recipient(name=link.name, email=link.email, team=link.team_name, link=link.url)
-        return mail.compose_invitation(facts, recipient, settings.sender)
+        return mail.compose_invitation(facts, recipient, settings.sender, reminder=reminder)
 
+    try:
+        with mail.connect(settings) as mailer:
+            return services.deliver(links, compose, mailer.send, record_sent)
+    except mail.MailServerError as exc:
+        flash(f"Nothing was sent: {exc}.", "error")
+        return None
+
+
+@bp.post("/a/<slug>/invitations/send")
+@login_required
+def send_invitations(slug: str) -> Response:
+    """E-mail each invitation not yet sent (nor answered); mark each as sent as soon as it is."""
+    assessment = _managed(slug)
+    if not SendForm().validate_on_submit():
+        abort(400)
+    settings = _mail_settings()
+    links = _links(assessment, pending_only=True) if settings else None
+    if settings is None or links is None:
+        return _back(slug)
     # Someone who answered already gets no e-mail, but is marked sent like the others, so that
     # the page never singles out who answered before their e-mail went out.
     for link in links:
@@ -271,11 +302,45 @@ def send_invitations(slug: str) -> Response:
     if not links:
         flash("Every invitation has been sent or answered already: nothing to send.", "info")
         return _back(slug)
-    try:
-        with mail.connect(settings) as mailer:
-            report = services.deliver(links, compose, mailer.send, _record_sent)
-    except mail.MailServerError as exc:
-        flash(f"Nothing was sent: {exc}.", "error")
+    report = _deliver(assessment, settings, links, _record_sent)
+    if report is not None:
+        _flash_report(report)
+    return _back(slug)
+
+
+@bp.post("/a/<slug>/invitations/remind")
+@login_required
+def remind(slug: str) -> Response:
+    """E-mail a reminder to everyone invited by e-mail who has not answered yet.
+
+    Who that is is never shown: the page says how many were reminded, and an address the
+    mail server refuses is counted, not named (naming it would tell that its person has
+    not answered).
+    """
+    assessment = _managed(slug)
+    if not SendForm().validate_on_submit():
+        abort(400)
+    settings = _mail_settings()
+    links = _links(assessment, pending_only=False) if settings else None
+    if settings is None or links is None:
         return _back(slug)
-    _flash_report(report)
+    links = [link for link in links if services.is_to_remind(link)]
+    if not links:
+        flash("Nobody to remind: everyone e-mailed has answered, or no invitation was e-mailed yet.", "info")
+        return _back(slug)
+    report = _deliver(assessment, settings, links, lambda _invitation_id: None, reminder=True)
+    if report is not None:
+        if report.sent:
+            flash(
+                f"Reminder sent to {report.sent} {'person' if report.sent == 1 else 'people'}"
+                " who had not answered yet.",
+                "success",
+            )
+        missed = len(report.failed) + report.not_tried
+        if missed:
+            flash(
+                f"{missed} reminder{'s' if missed != 1 else ''} could not be sent"
+                f"{': ' + report.stopped if report.stopped else ''}. Send the reminders again later.",
+                "error",
+            )
     return _back(slug)

@@ -291,6 +291,11 @@ def is_pending(invitation: Invitation) -> bool:
     return bool(invitation.email) and invitation.sent_at is None
 
 
+def is_to_remind(link: InvitationLink) -> bool:
+    """Whether a reminder goes to this invitation: e-mailed before, and not answered yet."""
+    return bool(link.email) and link.was_sent and not link.answered
+
+
 def count_pending(session: Session, assessment_id: int) -> int:
     """How many invitations of the assessment wait for their e-mail."""
     return sum(is_pending(invitation) for invitation in _invitations(session, assessment_id))
@@ -308,6 +313,8 @@ class InvitationLink:
     url: str
     #: Used only to skip the e-mail of someone who answered already; never shown.
     answered: bool
+    #: Whether the invitation was e-mailed (or marked so) already.
+    was_sent: bool = False
 
 
 def invitation_links(
@@ -337,6 +344,7 @@ def invitation_links(
                 email=invitation.email,
                 url=f"{public_url.rstrip('/')}/i/{token}",
                 answered=invitation.has_answered,
+                was_sent=invitation.sent_at is not None,
             )
         )
     return links

@@ -10,6 +10,7 @@ import io
 import re
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -636,3 +637,39 @@ def test_posts_without_csrf_token_are_refused(database_url: str, tmp_path: Path,
     assert response.status_code == 302
     assert [r.email for r in invitations(app)] == ["a@example.com"]
     guarded.extensions["survey_db"].engine.dispose()
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+
+def test_reminders_go_to_everyone_not_answered_yet_without_saying_who(
+    app, mail_app, consultant, slug: str
+) -> None:
+    paste(consultant, slug, "Ann <ann@example.com>\nBob <bob@example.com>\nCy <cy@example.com>")
+    consultant.post(f"/a/{slug}/invitations/send")
+    mail_app.messages.clear()
+    with app.app_context(), db.write_session() as session:
+        session.execute(
+            update(Invitation).where(Invitation.email == "bob@example.com").values(has_answered=True)
+        )
+
+    page = consultant.post(f"/a/{slug}/invitations/remind", follow_redirects=True).get_data(as_text=True)
+    assert sorted(r for r, _ in mail_app.messages) == [["ann@example.com"], ["cy@example.com"]]
+    assert all(m["Subject"].startswith("Reminder: ") for _, m in mail_app.messages)
+    assert "A short reminder" in mail_app.messages[0][1].get_body(("plain",)).get_content()
+    assert "Reminder sent to 2 people who had not answered yet." in page
+    for address in ("ann@example.com", "cy@example.com"):
+        assert page.count(address) == 1  # in the list of invitations only, never as "reminded"
+    assert {r.email: r.sent_at is not None for r in invitations(app)} == dict.fromkeys(
+        ["ann@example.com", "bob@example.com", "cy@example.com"], True
+    )
+
+
+def test_a_refused_reminder_is_counted_not_named(app, mail_app, consultant, slug: str) -> None:
+    paste(consultant, slug, "Ann <ann@example.com>\nGone <bounce@example.com>")
+    with app.app_context(), db.write_session() as session:  # e-mailed once; the mailbox is gone since
+        session.execute(update(Invitation).values(sent_at=datetime.now(UTC)))
+    page = consultant.post(f"/a/{slug}/invitations/remind", follow_redirects=True).get_data(as_text=True)
+    assert "Reminder sent to 1 person who had not answered yet." in page
+    assert "1 reminder could not be sent" in page
+    assert page.count("bounce@example.com") == 1  # its row in the list, not the error
