@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .models import Assessment
 from .questionnaire import Questionnaire
-from .scoring import AssessmentResult
+from .scoring import AssessmentResult, TeamResult
 
 SIGNIFICANCE = 0.05
 
@@ -32,6 +32,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _item_mean(team: TeamResult, item_id: str) -> str:
+    return "too few" if item_id in team.withheld_items else _num(team.items.get(item_id), 2)
+
+
 def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> str:
     """A readable summary: teams, overall stage, gap, dimensions and statements."""
     stage_label = {stage.id: stage.label for stage in q.stages}
@@ -45,13 +49,15 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
     rows = []
     for key, team in result.teams.items():
         if team.withheld:
-            rows.append([team_names[key], str(team.responses), str(team.incomplete), "withheld", "", "", ""])
+            counts = [str(team.responses), str(team.pending), str(team.incomplete)]
+            rows.append([team_names[key], *counts, "withheld", "", "", ""])
             continue
         ci = f"{_num(team.ci95[0])}–{_num(team.ci95[1])}" if team.ci95 else "–"
         rows.append(
             [
                 team_names[key],
                 str(team.responses),
+                str(team.pending),
                 str(team.incomplete),
                 _num(team.score),
                 ci,
@@ -59,7 +65,11 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
                 stage_label[team.stage or ""],
             ]
         )
-    lines += _table(["Team", "Scored", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
+    lines += _table(["Team", "In results", "Waiting", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
+    lines.append(
+        f"Responses join the results in steps of at least {assessment.min_group_size} per team and source;"
+        " waiting ones are counted, not scored."
+    )
     lines.append("")
     overall = result.overall
     if overall.score is None:
@@ -69,9 +79,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
         lines.append(f"Overall: {_num(overall.score)} — {stage_label[overall.stage or '']} (teams: {shown})")
     withheld = [team_names[k] for k, t in result.teams.items() if t.withheld]
     if withheld:
-        lines.append(
-            f"Withheld (fewer than {assessment.min_group_size} scored responses): {', '.join(withheld)}"
-        )
+        lines.append(f"Withheld (no responses in the results yet): {', '.join(withheld)}")
     gap = result.gap
     if gap is not None:
         first, second = (team_names[key] for key in gap.teams)
@@ -88,7 +96,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
     lines += ["", "Statements (mean, 1–5)"]
     item_rows = []
     for item in q.items:
-        row = [item.id, *(_num(result.teams[key].items.get(item.id), 2) for key in shown_teams)]
+        row = [item.id, *(_item_mean(result.teams[key], item.id) for key in shown_teams)]
         if gap is not None:
             item_gap = gap.items[item.id]
             flag = " *" if item_gap.p_adj is not None and item_gap.p_adj < SIGNIFICANCE else ""
@@ -100,4 +108,9 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
     lines += _table(header, item_rows)
     if gap is not None:
         lines.append("* significant at p < 0.05 after Holm adjustment")
+    if any(result.teams[key].withheld_items for key in shown_teams):
+        lines.append(
+            f"too few: answered by fewer than {assessment.min_group_size} people of the team;"
+            " the dimensions are computed without it"
+        )
     return "\n".join(lines) + "\n"

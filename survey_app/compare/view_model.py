@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
@@ -88,29 +89,43 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def waiting_text(min_group: int, waiting_web: int, waiting_import: int) -> str:
-    """What happens to a team's responses not yet in the results, per pool."""
+def waiting_text(min_group: int, waiting_web: int, waiting_import: int, *, closed: bool = False) -> str:
+    """What happens to a team's responses not yet in the results, per pool; ``closed``: the
+    survey takes no answers now, so they stay out unless it opens again."""
+    waiting = waiting_web + waiting_import
+    if not waiting:
+        return ""
+    if closed:
+        verb = "is" if waiting == 1 else "are"
+        return (
+            f"{waiting} more {verb} counted but not in the results: they never made a step of"
+            f" {min_group}, and the survey is closed"
+        )
     if waiting_web and waiting_import:
         return (
             f"{waiting_web} sent online and {waiting_import} imported wait until each source"
             f" has {min_group} new ones"
         )
-    waiting = waiting_web or waiting_import
-    if not waiting:
-        return ""
     verb = "is" if waiting == 1 else "are"
     return f"{waiting} more {verb} added once there are {min_group}"
 
 
 def counts_text(
-    name: str, in_results: int, incomplete: int, min_group: int, waiting_web: int, waiting_import: int
+    name: str,
+    in_results: int,
+    incomplete: int,
+    min_group: int,
+    waiting_web: int,
+    waiting_import: int,
+    *,
+    closed: bool = False,
 ) -> str:
     """A team's live counts in one sentence: "Sales: 23 responses, 20 in the results; 3 more are
     added once there are 5." Results grow only in steps of ``min_group`` (see ``publishing``)."""
     scored = in_results + waiting_web + waiting_import
     text = f"{name}: {_count(scored, 'response')}, "
     text += f"{in_results} in the results" if in_results else "none in the results yet"
-    waiting = waiting_text(min_group, waiting_web, waiting_import)
+    waiting = waiting_text(min_group, waiting_web, waiting_import, closed=closed)
     text += f"; {waiting}." if waiting else "."
     if incomplete:
         text += f" {_count(incomplete, 'incomplete response')} counted but not scored."
@@ -394,6 +409,7 @@ def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResu
                 assessment.min_group_size,
                 team.pending_web or 0,  # None on a team not stored yet
                 team.pending_import or 0,
+                closed=not assessment.is_accepting(datetime.now(UTC)),
             ),
         }
         if figures is None or figures.withheld or figures.score is None:

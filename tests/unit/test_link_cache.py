@@ -16,7 +16,9 @@ class Clock:
 
 
 def link(number: int = 1, status: AssessmentStatus = AssessmentStatus.OPEN) -> TeamLink:
-    return TeamLink(f"hash-{number}", number, "sales", "acme-spring", "kotler-2006", status, None, None, 5, False)
+    return TeamLink(
+        f"hash-{number}", number, "sales", "acme-spring", "kotler-2006", status, None, None, 5, False
+    )
 
 
 def test_an_open_surveys_link_is_kept_for_its_seconds() -> None:

@@ -306,3 +306,7 @@ def test_counts_say_how_many_are_in_the_results_and_when_the_rest_join() -> None
         "Sales: 11 responses, 5 in the results; 2 sent online and 4 imported wait until each source"
         " has 5 new ones."
     )
+    assert vm.counts_text("Sales", 5, 0, 5, 3, 0, closed=True) == (
+        "Sales: 8 responses, 5 in the results; 3 more are counted but not in the results: they never"
+        " made a step of 5, and the survey is closed."
+    )
