@@ -95,7 +95,7 @@ def create_app() -> Flask:
                     {
                         "response_id": response_id,
                         "team_id": team_id,
-                        "scored": total is not None,
+                        "published": False,
                         "item_id": item,
                         "value": value,
                     }

@@ -84,10 +84,12 @@ RANKS = tuple(comment_rank(comment) for comment in COMMENTS)
 DK, BLANK = ord("d"), ord("-")
 
 BARE_QUERIES = (
-    """SELECT team_id, answered, total IS NOT NULL, count(*), sum(answer_sum), sum(answer_sum * answer_sum)
-       FROM response WHERE team_id IN ({teams}) GROUP BY team_id, answered, total IS NOT NULL""",
+    """SELECT team_id, published, answered, total IS NOT NULL, count(*), sum(answer_sum),
+              sum(answer_sum * answer_sum)
+       FROM response WHERE team_id IN ({teams}) GROUP BY team_id, published, answered, total IS NOT NULL""",
     """SELECT team_id, item_id, value, count(*) FROM response_answer
-       WHERE team_id IN ({teams}) AND scored = TRUE AND value IS NOT NULL GROUP BY team_id, item_id, value""",
+       WHERE team_id IN ({teams}) AND published = TRUE AND value IS NOT NULL
+       GROUP BY team_id, item_id, value""",
 )
 
 
@@ -176,6 +178,7 @@ def response_rows(
             answered.tolist(),
             answer_sum.tolist(),
             totals,
+            [t is not None for t in totals],  # published: loaded as one import, every step made
             strict=True,
         )
     )
@@ -185,12 +188,14 @@ def response_rows(
 
 
 #: Expands the staging table into answer rows: one per statement not left blank.
-EXPAND = """INSERT INTO response_answer (response_id, team_id, scored, item_id, value)
+EXPAND = """INSERT INTO response_answer (response_id, team_id, published, item_id, value)
     SELECT s.response_id, s.team_id, s.scored, i.item_id,
            CAST(NULLIF(substr(s.answers, i.pos, 1), 'd') AS SMALLINT)
     FROM bench_staging AS s CROSS JOIN bench_items AS i
     WHERE substr(s.answers, i.pos, 1) <> '-'"""
-RESPONSE_COLUMNS = "id, team_id, source, submitted_on, comment, comment_rank, answered, answer_sum, total"
+RESPONSE_COLUMNS = (
+    "id, team_id, source, submitted_on, comment, comment_rank, answered, answer_sum, total, published"
+)
 
 
 def load_sqlite(
@@ -214,7 +219,7 @@ def load_sqlite(
             rows, strings = response_rows(next_id, team_ids, batch, today)
             next_id += len(rows)
             connection.executemany(
-                f"INSERT INTO response ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", rows
+                f"INSERT INTO response ({RESPONSE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
             )
             connection.executemany("INSERT INTO bench_staging VALUES (?, ?, ?, ?)", strings)
         connection.execute(EXPAND)
