@@ -216,6 +216,10 @@ def demo_command() -> None:
     click.echo(f"  Results:  flask --app survey_app results {accounts.slug}")
     for link in links:
         click.echo(f"  Survey link for {link.team}: {link.url}")
+    click.echo(
+        f"  Answers join the results in steps of {assessment.min_group_size} per team: after one answer"
+        " the count goes up, the figures change once there are enough new ones (docs/anonymity.md)."
+    )
     click.echo("Sign in with (new passwords each time this runs):")
     for email, password in accounts.passwords.items():
         click.echo(f"  {email}  {password}")

@@ -19,6 +19,8 @@ def test_demo_creates_a_scored_assessment_once_and_prints_working_credentials(ap
         "marketing": 19,
     }
     assert data["gap"] is not None  # both teams are shown
+    assert all(team["pending"] == 0 for team in data["teams"].values())  # loaded at once: one step each
+    assert "Answers join the results in steps of 5 per team" in first.output
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
