@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -326,9 +325,9 @@ class Draft(Base):
     )
     #: SHA-256 of the resume token (the draft's link and code).
     resume_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: Item id -> answer value, or "dk" for "don't know".
-    answers: Mapped[dict[str, int | str]] = mapped_column(JSON, default=dict)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    #: The answers (item id -> value, or "dk") and the comment, sealed (survey.sealing) under
+    #: a key the database does not hold: the invitation's token, else the resume token.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

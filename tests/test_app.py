@@ -450,6 +450,36 @@ def test_migration_gives_stored_responses_random_ids_and_their_answers_follow(
     engine.dispose()
 
 
+def test_migration_discards_plain_text_drafts_and_keeps_the_rest(blank_database_url: str) -> None:
+    """Drafts stored in plain text cannot be sealed without their tokens: they are deleted,
+    and nothing else is (on SQLite a rebuilt table could cascade)."""
+    from sqlalchemy import inspect, text
+
+    engine = db.make_engine(blank_database_url)
+    old_schema(
+        engine,
+        "7b2d4e6f8a90",  # the last schema with plain-text drafts
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id, questionnaire_version,"
+        " min_group_size, status, purpose, commentary, created_at, invitations_only)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 3, 'open', '', '', '2026-01-01', false)",
+        "INSERT INTO team (id, assessment_id, key, name, position, link_salt, link_hash)"
+        " VALUES (1, 1, 'sales', 'Sales', 1, 'salt', 'hash')",
+        "INSERT INTO invitation (id, team_id, name, email, link_salt, link_hash, created_at, has_answered)"
+        " VALUES (1, 1, 'Ann', 'ann@example.com', 'salt', 'ihash', '2026-01-01', false)",
+        "INSERT INTO draft (id, team_id, invitation_id, resume_hash, answers, comment, created_at,"
+        " updated_at) VALUES (1, 1, 1, 'rhash', '{\"k01\": 4}', 'secret remark', '2026-01-01', '2026-01-01')",
+    )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM draft")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM invitation")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM team")).scalar() == 1
+        columns = {column["name"] for column in inspect(connection).get_columns("draft")}
+    assert "sealed" in columns
+    assert not columns & {"answers", "comment"}
+    engine.dispose()
+
+
 def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
     """Comments stored before ``response.comment_rank`` existed get their rank; blank ones none."""
     from sqlalchemy import inspect, text

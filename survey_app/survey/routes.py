@@ -18,6 +18,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import InternalServerError
 from werkzeug.wrappers import Response
 
 from .. import db, rate_limits
@@ -30,6 +31,7 @@ from ..tokens import stored_link_token, token_hash
 from . import devices, services
 from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
 from .link_cache import LinkCache
+from .sealing import DraftUnreadable
 from .services import FormView, Outcome, Submitted, TeamLink
 
 bp = Blueprint("survey", __name__)
@@ -71,6 +73,10 @@ OPENED_ELSEWHERE = (
     "Your survey was opened again from your personal link, so the page you were on stopped working."
     " Your saved answers are kept: continue below."
 )
+DRAFT_UNREADABLE = (
+    "Your saved answers cannot be opened on this server, so nothing was shown or sent."
+    " Tell the person who sent you the survey link."
+)
 
 
 @bp.after_request
@@ -80,8 +86,22 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+@bp.errorhandler(DraftUnreadable)
+def _draft_unreadable(error: DraftUnreadable) -> tuple[str, int]:
+    """Saved answers that cannot be opened: the secret key changed since a personal draft was
+    saved (it must not), or the stored draft was altered. Nothing is changed."""
+    current_app.logger.error("a saved draft cannot be opened: %s", error)
+    page = InternalServerError(description=DRAFT_UNREADABLE)
+    return render_template("errors/error.html", error=page, code=500), 500
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _secret() -> str:
+    """The app's secret key, from which a personal invitation's draft key is derived."""
+    return current_app.config["SECRET_KEY"]
 
 
 def _validated(form: SurveyForm) -> bool:
@@ -245,7 +265,7 @@ def invitation_link(token: str) -> str | Response:
     if _validated(form):
         try:
             with db.write_session() as write:
-                resume = services.resume_invitation(write, invitation.id)
+                resume = services.resume_invitation(write, invitation.id, _secret())
         except InvalidInput:  # answered in another tab meanwhile
             return render_template("survey/already_answered.html")
         browser_session[INVITATION_KEY] = token
@@ -462,8 +482,12 @@ def questionnaire(token: str) -> str | Response:
     draft, questionnaire = found
     if not draft.team.assessment.is_accepting(_now()):
         return _closed_page(draft.team.assessment)
-    view = services.build_form(questionnaire, draft.answers, draft.comment)
-    form = AnswersForm(formdata=None, comment=draft.comment)
+    try:
+        answers, comment = services.read_draft(db.get_session(), draft, token, _secret())
+    except NotFound:  # its invitation was deleted meanwhile, and the draft with it
+        return _draft_gone(token)
+    view = services.build_form(questionnaire, answers, comment)
+    form = AnswersForm(formdata=None, comment=comment)
     return _show(view, form, personal=draft.invitation_id is not None)
 
 
@@ -484,7 +508,7 @@ def save_answers(token: str) -> str | Response:
     if _action(form) == "save":
         try:
             with db.write_session() as write:
-                services.save_draft(write, token, answers, comment)
+                services.save_draft(write, token, answers, comment, _secret())
         except NotFound:  # submitted, or reopened from the personal link, in another window meanwhile
             return _draft_gone(token)
         return redirect(url_for(".saved", token=token))
@@ -493,14 +517,14 @@ def save_answers(token: str) -> str | Response:
     if not personal:
         if devices.has_sent(request, team.link_hash):  # keep the answers in the draft, ask first
             with db.write_session() as write:
-                services.save_draft(write, token, answers, comment)
+                services.save_draft(write, token, answers, comment, _secret())
             return _sent_before(_team_link_token(team), token)
         refusal = _send_refusal(team.link_hash)
         if refusal:
             view = services.build_form(questionnaire, answers, comment)
             return _show(view, form, personal=False, refusal=refusal), 429
     with db.write_session() as write:
-        result = services.submit(write, token, questionnaire, answers, comment, _now())
+        result = services.submit(write, token, questionnaire, answers, comment, _now(), _secret())
     if result.outcome is Outcome.CLOSED:
         return _closed_page(team.assessment, not_sent=True)
     if result.outcome is Outcome.INCOMPLETE:

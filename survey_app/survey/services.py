@@ -4,6 +4,11 @@ Functions here take a SQLAlchemy session and plain values; they never touch the
 request. Write functions expect the caller's ``db.write_session()`` and leave the
 commit to it. Resume tokens are random and only their hash is stored, so a draft
 can be reached by its link or code but the database alone never reveals them.
+
+A draft's answers and comment are stored sealed (see ``sealing``) under a token the
+database does not hold: a personal invitation's token, derived from its salt with the
+app's secret key (the callers pass it in), or else the draft's own resume token. So the
+database alone cannot tie saved answers to the invitation, and thus to a name.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from ..distribute.services import INVITATION_LINK
 from ..errors import InvalidInput, NotFound
 from ..models import (
     Assessment,
@@ -31,7 +37,8 @@ from ..models import (
 )
 from ..questionnaire import Questionnaire
 from ..responses import NewResponse, store_responses
-from ..tokens import token_hash
+from ..tokens import stored_link_token, token_hash
+from .sealing import DraftUnreadable, seal, unseal
 
 #: The stored (and posted) value of a "don't know" answer.
 DONT_KNOW = "dk"
@@ -431,24 +438,65 @@ def build_form(
     )
 
 
-# --- writing drafts and responses -----------------------------------------------------
+# --- reading and writing drafts -------------------------------------------------------
+
+
+def _invitation_key(invitation: Invitation, secret_key: str) -> str:
+    """The key material of a personal invitation's draft: the invitation's token."""
+    token = stored_link_token(secret_key, INVITATION_LINK, invitation.link_salt, invitation.link_hash)
+    if token is None:  # made under another secret key (which must not change)
+        raise DraftUnreadable("the invitation's link was made with another SECRET_KEY")
+    return token
+
+
+def _draft_key(session: Session, draft: Draft, token: str, secret_key: str) -> str:
+    """The key material of ``draft``, reached through its resume ``token``.
+
+    A personal draft's resume token is replaced each time its link is opened again, so
+    its key is the invitation's token, which stays; a team-link draft has only its own.
+    """
+    if draft.invitation_id is None:
+        return token
+    invitation = session.get(Invitation, draft.invitation_id)
+    if invitation is None:  # deleted meanwhile: its draft goes with it
+        raise NotFound("no such draft")
+    return _invitation_key(invitation, secret_key)
+
+
+def read_draft(session: Session, draft: Draft, token: str, secret_key: str) -> tuple[DraftAnswers, str]:
+    """The answers and comment kept in ``draft``, reached through its resume ``token``.
+
+    ``DraftUnreadable`` when they cannot be opened: the secret key changed since a
+    personal draft was saved, or the stored blob was altered.
+    """
+    return unseal(_draft_key(session, draft, token, secret_key), draft.sealed)
+
+
+def _keep(
+    session: Session, draft: Draft, token: str, secret_key: str, answers: DraftAnswers, comment: str
+) -> None:
+    """Replace what ``draft`` keeps with ``answers`` and ``comment``, sealed anew."""
+    draft.sealed = seal(_draft_key(session, draft, token, secret_key), answers, comment)
+    session.flush()
 
 
 def new_draft(session: Session, team_id: int, answers: DraftAnswers, comment: str) -> str:
-    """A draft for a team-link respondent who saves to finish later; returns its resume token."""
+    """A draft for a team-link respondent who saves to finish later; returns its resume token,
+    which is also the key its answers are sealed under."""
     token = new_resume_token()
-    session.add(Draft(team_id=team_id, resume_hash=token_hash(token), answers=answers, comment=comment))
+    session.add(Draft(team_id=team_id, resume_hash=token_hash(token), sealed=seal(token, answers, comment)))
     session.flush()
     return token
 
 
-def resume_invitation(session: Session, invitation_id: int) -> str:
+def resume_invitation(session: Session, invitation_id: int, secret_key: str) -> str:
     """The personal invitation's draft (created when new) under a fresh resume token.
 
     Only the token's hash is stored, so the old token cannot be shown again: it is
     replaced, and any older link to the draft stops working. The invitation's row is
     locked first, then its draft's (the order ``submit`` keeps too, so they never
-    deadlock), which also keeps two windows from creating two drafts.
+    deadlock), which also keeps two windows from creating two drafts. A new draft is
+    sealed under the invitation's token (derived with ``secret_key``).
     """
     invitation = session.get(Invitation, invitation_id, with_for_update=True)
     if invitation is None:
@@ -468,8 +516,7 @@ def resume_invitation(session: Session, invitation_id: int) -> str:
                 team_id=invitation.team_id,
                 invitation_id=invitation_id,
                 resume_hash=token_hash(token),
-                answers={},
-                comment="",
+                sealed=seal(_invitation_key(invitation, secret_key), {}, ""),
             )
         )
     else:
@@ -478,11 +525,10 @@ def resume_invitation(session: Session, invitation_id: int) -> str:
     return token
 
 
-def save_draft(session: Session, token: str, answers: DraftAnswers, comment: str) -> Draft:
+def save_draft(session: Session, token: str, answers: DraftAnswers, comment: str, secret_key: str) -> Draft:
     """Replace a draft's answers and comment with what the form holds now."""
     draft = find_draft(session, token, for_update=True)
-    draft.answers, draft.comment = answers, comment
-    session.flush()
+    _keep(session, draft, token, secret_key, answers, comment)
     return draft
 
 
@@ -616,13 +662,15 @@ def submit(
     answers: DraftAnswers,
     comment: str,
     now: datetime,
+    secret_key: str,
 ) -> Submitted:
     """Record a draft as a response, once: the draft is deleted and the response stored together.
 
     The response is inserted only if this transaction's ``DELETE`` removed the draft,
     so a double click or a replayed form records nothing more. A personal invitation
     is marked answered and its draft deleted, so nothing ties it to the response.
-    Refused (closed, too few answers), the draft keeps what was sent.
+    Refused (closed, too few answers), the draft keeps what was sent (sealed anew, so
+    ``secret_key`` is needed for a personal draft's key).
     """
     try:
         invitation_id = session.scalar(
@@ -636,8 +684,7 @@ def submit(
         return Submitted(Outcome.ALREADY_RECORDED)
     refusal = _refusal(draft.team.assessment.is_accepting(now), questionnaire, answers)
     if refusal is not None:
-        draft.answers, draft.comment = answers, comment
-        session.flush()
+        _keep(session, draft, token, secret_key, answers, comment)
         return Submitted(refusal)
 
     draft_id, invitation_id, team = draft.id, draft.invitation_id, draft.team

@@ -75,6 +75,15 @@ def drafts(app) -> list[Draft]:
         return list(db.get_session().scalars(select(Draft)))
 
 
+def saved_answers(app, token: str) -> tuple[dict[str, int | str], str]:
+    """The answers and comment sealed in the draft whose resume token is ``token``."""
+    from survey_app.survey import services
+
+    with app.app_context():
+        session = db.get_session()
+        return services.read_draft(session, services.find_draft(session, token), token, TEST_SECRET)
+
+
 def responses(app) -> list[Response]:
     with app.app_context():
         found = list(db.get_session().scalars(select(Response).order_by(Response.id)))
@@ -337,7 +346,7 @@ def test_a_resent_form_records_nothing_more(app, client, make_assessment) -> Non
     # Opened again, the link asks first; someone else at the same computer then answers anew.
     asked = client.get(path)
     assert "Answers have already been sent from this device" in page_text(asked)
-    assert "name=\"submission\"" not in page_text(asked)
+    assert 'name="submission"' not in page_text(asked)
     chosen = client.post(path.removesuffix("/answers") + "/someone-else")
     assert chosen.headers["Location"] == path
     assert answer(client, path, dict.fromkeys(ITEM_IDS, "2")).headers["Location"] == "/thanks"
@@ -386,9 +395,9 @@ def test_a_second_submit_of_the_same_draft_records_nothing(app, make_assessment,
         token = services.new_draft(session, team.id, {}, "")
     now = datetime.now(UTC)
     with app.app_context(), db.write_session() as session:
-        first = services.submit(session, token, kotler, answers, "", now)
+        first = services.submit(session, token, kotler, answers, "", now, TEST_SECRET)
     with app.app_context(), db.write_session() as session:
-        second = services.submit(session, token, kotler, answers, "", now)
+        second = services.submit(session, token, kotler, answers, "", now, TEST_SECRET)
     assert first.outcome is services.Outcome.RECORDED
     assert second.outcome is services.Outcome.ALREADY_RECORDED
     assert count(app, Response) == 1
@@ -476,11 +485,10 @@ def test_answers_sent_to_a_closed_survey_are_kept_for_when_it_opens_again(
     assert "Your answers were not sent" in page
     assert count(app, Response) == 0
     [draft] = drafts(app)
-    assert draft.answers == dict.fromkeys(ITEM_IDS, 4)
-    assert draft.comment == "Late."
     resume = re.search(r'href="http://localhost/q/([A-Za-z0-9_-]+)"', page)
     assert resume
     assert token_hash(resume.group(1)) == draft.resume_hash
+    assert saved_answers(app, resume.group(1)) == (dict.fromkeys(ITEM_IDS, 4), "Late.")
 
     for closed in (link_path(app, slug), path, f"/q/{resume.group(1)}"):
         visit = client.get(closed)
@@ -504,9 +512,7 @@ def test_a_draft_sent_to_a_closed_survey_keeps_what_was_sent(app, client, make_a
 
     assert "Your answers were not sent" in page_text(response)
     assert count(app, Response) == 0
-    [draft] = drafts(app)
-    assert draft.answers == dict.fromkeys(ITEM_IDS, 4)
-    assert draft.comment == "Late."
+    assert saved_answers(app, token) == (dict.fromkeys(ITEM_IDS, 4), "Late.")
 
 
 def test_dates_open_and_close_the_survey(app, client, make_assessment) -> None:
@@ -665,7 +671,7 @@ def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment)
     [draft] = drafts(app)
     assert draft.resume_hash == token_hash(token)
     assert draft.invitation_id is None
-    assert (draft.answers, draft.comment) == ({"k01": 2, "k02": 3}, "Later.")
+    assert saved_answers(app, token) == ({"k01": 2, "k02": 3}, "Later.")
     assert len(token) >= 32
 
     page = page_text(client.get(f"/q/{token}/saved"))
@@ -696,7 +702,7 @@ def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment)
 
     # Saving again replaces the answers (a statement cleared is cleared); sending records them once.
     assert send(other, f"/q/{token}", {"k01": "5"}, action="save").headers["Location"] == f"/q/{token}/saved"
-    assert drafts(app)[0].answers == {"k01": 5}
+    assert saved_answers(app, token) == ({"k01": 5}, "")
     assert send(other, f"/q/{token}", ALL_FOURS).headers["Location"] == "/thanks"
     assert count(app, Response) == 1
     assert count(app, Draft) == 0
@@ -755,7 +761,7 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
     assert send(client, f"/q/{first}", {"k06": "1"}, action="save").headers["Location"] == path
     [draft] = drafts(app)
     assert draft.resume_hash == token_hash(second)
-    assert draft.answers == {"k01": 5}
+    assert saved_answers(app, second) == ({"k01": 5}, "")
     assert re.search(r'id="q_k01-5"[^>]*checked', page_text(client.get(f"/q/{second}")))
     saved = page_text(client.get(f"/q/{second}/saved"))
     assert "open the personal link from your invitation again" in saved
@@ -847,7 +853,7 @@ def test_survey_posts_need_the_forms_csrf_token(app, csrf_app, make_assessment) 
     _, invitation = make_invitation(app, slug)
     assert client.post(invitation).status_code == 400
     assert count(app, Response) == 0
-    assert drafts(app)[0].answers == {"k01": 3}
+    assert saved_answers(app, token) == ({"k01": 3}, "")
 
     accepted = send(client, path, ALL_FOURS, submission=submission, csrf_token=csrf)
     assert accepted.status_code == 302
@@ -916,3 +922,113 @@ def test_survey_forms_have_no_csrf_time_limit(app, kotler) -> None:
         for form in (StartForm(), ResumeForm(), AnswersForm()):
             assert form.meta.csrf_time_limit is None
         assert generate_csrf()  # a session token exists for the forms to share
+
+
+# --- saved answers sealed (survey.sealing) --------------------------------------------
+
+PRIVATE_COMMENT = "Our marketing lead never reads the pipeline report."
+
+
+def stored_draft(app) -> dict:
+    """The one draft row, every column as the database holds it (no ORM object)."""
+    with app.app_context():
+        return dict(db.get_session().execute(select(Draft.__table__)).mappings().one())
+
+
+def assert_nothing_in_clear(row: dict, answers: dict[str, int]) -> None:
+    """Neither the comment nor any answer can be read in ``row``: only its sealed blob holds them."""
+    from survey_app.survey import sealing
+
+    assert "answers" not in row
+    assert "comment" not in row
+    sealed = bytes(row["sealed"])
+    assert sealed[0] == sealing.VERSION
+    for text in (
+        PRIVATE_COMMENT,
+        "pipeline",
+        json.dumps(answers),
+        json.dumps(answers, separators=(",", ":")),
+    ):
+        assert text.encode() not in sealed
+        assert all(text not in str(value) for value in row.values())
+    assert b'"k01"' not in sealed
+
+
+def test_a_personal_draft_is_sealed_under_the_invitations_token(app, client, make_assessment) -> None:
+    """The database alone cannot read a personal draft: its key is the invitation's token, which
+    only the secret key derives; the person's own link shows the answers again."""
+    from survey_app.survey import sealing
+
+    slug = make_assessment()
+    invitation_id, path = make_invitation(app, slug)
+    first = start(client, path)
+    answers = {"k01": 5, "k02": 1, "k03": "dk"}
+    saved = send(
+        client, f"/q/{first}", {k: str(v) for k, v in answers.items()}, action="save", comment=PRIVATE_COMMENT
+    )
+    assert saved.headers["Location"] == f"/q/{first}/saved"
+
+    row = stored_draft(app)
+    assert row["invitation_id"] == invitation_id
+    assert_nothing_in_clear(row, answers)
+    with app.app_context():
+        salt = db.get_session().scalar(select(Invitation.link_salt).where(Invitation.id == invitation_id))
+    under_another_secret = derive_token("another-secret-key", "invitation", salt)
+    for wrong in (first, row["resume_hash"], salt, under_another_secret):
+        with pytest.raises(sealing.DraftUnreadable):
+            sealing.unseal(wrong, row["sealed"])
+    token = path.removeprefix("/i/")
+    assert sealing.unseal(token, row["sealed"]) == (answers, PRIVATE_COMMENT)
+
+    again = start(app.test_client(), path)  # the person's link, from another browser
+    page = page_text(app.test_client().get(f"/q/{again}"))
+    assert re.search(r'id="q_k01-5"[^>]*checked', page)
+    assert re.search(r'id="q_k03-dk"[^>]*checked', page)
+    assert PRIVATE_COMMENT in page
+    assert bytes(stored_draft(app)["sealed"]) == bytes(row["sealed"])  # reopening re-seals nothing
+
+
+def test_a_team_link_draft_is_sealed_under_its_resume_token(app, client, make_assessment) -> None:
+    """A team-link draft's key is its resume token, of which the database holds only the hash."""
+    from survey_app.survey import sealing
+
+    slug = make_assessment()
+    answers = {"k01": 2, "k02": 3}
+    token = save_for_later(
+        client, form_path(app, slug), {k: str(v) for k, v in answers.items()}, comment=PRIVATE_COMMENT
+    )
+
+    row = stored_draft(app)
+    assert row["invitation_id"] is None
+    assert_nothing_in_clear(row, answers)
+    for wrong in (row["resume_hash"], token[:-1], token + "x"):
+        with pytest.raises(sealing.DraftUnreadable):
+            sealing.unseal(wrong, row["sealed"])
+
+    other = app.test_client()
+    resumed = other.post("/resume", data={"code": token})
+    assert resumed.headers["Location"] == f"/q/{token}"
+    page = page_text(other.get(f"/q/{token}"))
+    assert re.search(r'id="q_k01-2"[^>]*checked', page)
+    assert re.search(r'id="q_k02-3"[^>]*checked', page)
+    assert PRIVATE_COMMENT in page
+
+    assert send(other, f"/q/{token}", {"k01": "4"}, action="save").status_code == 302
+    resealed = bytes(stored_draft(app)["sealed"])
+    assert resealed != bytes(row["sealed"])
+    assert sealing.unseal(token, resealed) == ({"k01": 4}, "")
+
+
+def test_a_draft_that_cannot_be_opened_says_so_and_is_left_alone(app, client, make_assessment) -> None:
+    slug = make_assessment()
+    token = save_for_later(client, form_path(app, slug), {"k01": "2"})
+    with app.app_context(), db.write_session() as session:
+        sealed = bytearray(session.scalar(select(Draft.sealed)))
+        sealed[-1] ^= 1  # one bit of the stored blob altered
+        session.execute(update(Draft).values(sealed=bytes(sealed)))
+
+    response = client.get(f"/q/{token}")
+
+    assert response.status_code == 500
+    assert "Your saved answers cannot be opened" in page_text(response)
+    assert bytes(stored_draft(app)["sealed"]) == bytes(sealed)
