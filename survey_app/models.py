@@ -279,8 +279,8 @@ class Team(Base):
     #: waiting responses join the results together once there are ``min_group_size``.
     pending_web: Mapped[int] = mapped_column(default=0)
     pending_import: Mapped[int] = mapped_column(default=0)
-    #: Responses sent through the team link in a burst from one network address (more than
-    #: ``TEAM_LINK_BURST``): a warning sign for the consultant; no address is kept.
+    #: Bursts of sends through the team link from one network address (more than
+    #: ``TEAM_LINK_BURST``, counted once a window): a warning sign; no address is kept.
     burst_sends: Mapped[int] = mapped_column(default=0)
 
     assessment: Mapped[Assessment] = relationship(back_populates="teams")

@@ -74,6 +74,13 @@ def refusal(rules: str, scope: str, client: str) -> int | None:
     return _refused_for(parse_many(rules), scope, client)
 
 
+def once_per_window(rules: str) -> str:
+    """ "1 per <window>" for the first of ``rules``' windows ("10 per 10 minutes" → "1 per 10
+    minute"): a limit that lets one event through per window, to note a burst once."""
+    first = parse_many(rules)[0]
+    return f"1 per {first.multiples} {first.GRANULARITY.name}"
+
+
 def wait_words(seconds: int) -> str:
     """``seconds`` in words, as the refusals say it ("42 seconds", "17 minutes")."""
     return _wait(seconds)

@@ -237,11 +237,13 @@ def _count_draft(link_hash: str) -> None:
 
 def _sent(link_hash: str, team_id: int) -> Response:
     """The thank-you page after answers went through a team link: this browser remembers it,
-    and a burst of sends from one address is counted for the consultant's monitor."""
+    and a burst of sends from one address is counted, once a window, for the monitor."""
     response = redirect(url_for(".thanks"))
     devices.remember_sent(request, response, link_hash, secure=_secure_cookies())
     burst = current_app.config["TEAM_LINK_BURST"]
-    if rate_limits.refusal(burst, f"team-link-burst:{link_hash}", _client()):
+    if rate_limits.refusal(burst, f"team-link-burst:{link_hash}", _client()) and not rate_limits.refusal(
+        rate_limits.once_per_window(burst), f"team-link-burst-noted:{link_hash}", _client()
+    ):
         with db.write_session() as write:
             services.record_burst(write, team_id)
     return response

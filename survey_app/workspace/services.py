@@ -510,8 +510,8 @@ class TeamProgress:
     invitations: int
     invitations_sent: int
     invitations_answered: int
-    #: Warning signs of made-up responses, as counts only: responses sent through the team
-    #: link in a burst from one network address, and responses repeating another's answers.
+    #: Warning signs of made-up responses, as counts only: bursts of sends through the team
+    #: link from one network address, and responses repeating another's answers.
     bursts: int = 0
     repeats: int = 0
 
@@ -523,8 +523,8 @@ class TeamProgress:
             signs.append(f"More responses ({self.responses}) than people in the team ({self.headcount}).")
         if self.bursts:
             signs.append(
-                f"{self.bursts} response{'s' if self.bursts != 1 else ''} came in bursts from one"
-                " network address through the team link."
+                f"{self.bursts} burst{'s' if self.bursts != 1 else ''} of answers sent from one network"
+                " address through the team link, faster than people usually answer."
             )
         if self.repeats:
             many = self.repeats != 1
