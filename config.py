@@ -51,9 +51,10 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # one browser.
     "TEAM_LINK_DRAFTS_PER_ADDRESS": ("50 per hour", str),
     "TEAM_LINK_DRAFTS_PER_BROWSER": (3, int),
-    # More sends than this through one team link from one address count as a burst, which
-    # the consultant's monitor shows as a warning sign (nothing is refused).
-    "TEAM_LINK_BURST": ("10 per 10 minutes", str),
+    # More sends than this through one team link from one address, within one window of
+    # TEAM_LINK_SENDS_PER_ADDRESS, count as a burst: a warning sign on the consultant's
+    # monitor (nothing is refused).
+    "TEAM_LINK_BURST_SENDS": (20, int),
     # Reports of assessments with more responses than this are rendered by the background
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.

@@ -7,9 +7,12 @@
 nonce and its HMAC, checked on POST without any session); ``POST /form`` checks the
 token and inserts one ``response`` row and its 20 ``response_answer`` rows, in one write
 transaction, exactly as the app's insert path does (``insert … RETURNING`` then one
-executemany), on an engine made by ``survey_app.db.make_database`` (so WAL, busy timeout,
-``BEGIN IMMEDIATE`` and the pool are the app's). No templates, no sessions, no validation
-beyond the token, no drafts: what is left is Flask, SQLAlchemy and the database.
+executemany), and counts the arrival towards its team's next published step, publishing
+the step when it is full, with the app's own statements (``publishing.record_arrivals``:
+the anonymity rule is part of storing a response, like its answers). It runs on an engine
+made by ``survey_app.db.make_database`` (so WAL, busy timeout, ``BEGIN IMMEDIATE`` and the
+pool are the app's). No templates, no sessions, no validation beyond the token, no drafts,
+no per-address counting: what is left is Flask, SQLAlchemy and the database.
 The schema must exist (the app's migrations, run by the bench before the server starts).
 """
 
@@ -26,6 +29,7 @@ from sqlalchemy import insert
 from survey_app.db import make_database
 from survey_app.models import Response as StoredResponse
 from survey_app.models import ResponseAnswer, ResponseSource
+from survey_app.publishing import record_arrivals
 
 #: The 20 statements of the Kotler questionnaire, as the app names them.
 ITEM_IDS = tuple(f"k{number:02d}" for number in range(1, 21))
@@ -45,6 +49,7 @@ def create_app() -> Flask:
     )
     secret = os.environ.get("SECRET_KEY", "bare").encode()
     team_id = int(os.environ["BARE_TEAM_ID"])
+    min_group = int(os.environ.get("BARE_MIN_GROUP") or 5)
 
     @app.get("/healthz")
     def healthz() -> str:
@@ -102,6 +107,7 @@ def create_app() -> Flask:
                     for item, value in answers
                 ],
             )
+            record_arrivals(session, {team_id: int(total is not None)}, "web", min_group)
         return redirect("/thanks")
 
     return app

@@ -32,8 +32,11 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-# The master imports the app anyway (preload_app below), so this costs nothing extra.
-from survey_app import log_redaction
+try:
+    # The master imports the app anyway (preload_app below), so this costs nothing extra.
+    from survey_app import log_redaction
+except ImportError:  # these settings serve another app (bench/peer runs a Django app with them)
+    log_redaction = None
 
 
 def _env_int(name: str, default: int) -> int:
@@ -100,7 +103,8 @@ class RedactingLogger(Logger):
         return {name: redact(value) if isinstance(value, str) else value for name, value in atoms.items()}
 
 
-logger_class = RedactingLogger
+if log_redaction is not None:
+    logger_class = RedactingLogger
 
 
 # --- The database connection check -----------------------------------------------------------

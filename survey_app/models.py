@@ -280,7 +280,7 @@ class Team(Base):
     pending_web: Mapped[int] = mapped_column(default=0)
     pending_import: Mapped[int] = mapped_column(default=0)
     #: Bursts of sends through the team link from one network address (more than
-    #: ``TEAM_LINK_BURST``, counted once a window): a warning sign; no address is kept.
+    #: ``TEAM_LINK_BURST_SENDS`` in an hour): a warning sign; no address is kept.
     burst_sends: Mapped[int] = mapped_column(default=0)
 
     assessment: Mapped[Assessment] = relationship(back_populates="teams")

@@ -13,13 +13,17 @@ Each team counts its scored responses waiting per pool (``Team.pending_web`` and
 commits, so every response counted before is committed and visible when a step is
 published, and a step publishes exactly the responses it counted. Incomplete responses
 are never published: they are counted, not scored.
+
+Every respondent's send runs ``record_arrivals``, so its statements are built once, as
+Core statements run on the session's connection: the ORM's handling of an UPDATE (its
+bulk-update context, synchronizing the session) would cost more than the query itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import false, select, update
+from sqlalchemy import Update, bindparam, false, update
 from sqlalchemy.orm import Session
 
 from .models import Response, ResponseAnswer, ResponseSource, Team
@@ -29,9 +33,42 @@ POOL_SOURCES = {
     pool: tuple(source for source in ResponseSource if source.pool == pool) for pool in ("web", "import")
 }
 
+_team = Team.__table__
+_response = Response.__table__
+_answer = ResponseAnswer.__table__
 
-def _pending_column(pool: str):  # noqa: ANN202 - a mapped column
-    return Team.pending_web if pool == "web" else Team.pending_import
+
+def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
+    """The pool's statements: count arrivals (returning the new count), publish the waiting
+    responses (returning their ids), publish those responses' answers, reset the count.
+
+    The answers are updated one response at a time by the primary key's first column (an
+    executemany). Both other ways grow with every step on PostgreSQL: a range of unpublished
+    answers keeps the index entries of every answer published since the last vacuum, and an
+    ``IN`` list of ids, once the driver prepares the statement, gets a generic plan that
+    scans the whole table.
+    """
+    waiting_column = _team.c[f"pending_{pool}"]
+    team_id = bindparam("team")
+    is_waiting = (
+        _response.c.team_id == team_id,
+        _response.c.published == false(),
+        _response.c.total.is_not(None),
+        _response.c.source.in_(list(POOL_SOURCES[pool])),
+    )
+    count = (
+        update(_team)
+        .where(_team.c.id == team_id)
+        .values({waiting_column: waiting_column + bindparam("added")})
+        .returning(waiting_column)
+    )
+    responses = update(_response).where(*is_waiting).values(published=True).returning(_response.c.id)
+    answers = update(_answer).where(_answer.c.response_id == bindparam("response")).values(published=True)
+    reset = update(_team).where(_team.c.id == team_id).values({waiting_column: 0})
+    return count, responses, answers, reset
+
+
+_STATEMENTS = {pool: _statements(pool) for pool in POOL_SOURCES}
 
 
 def record_arrivals(session: Session, arrivals: Mapping[int, int], pool: str, min_group: int) -> None:
@@ -40,40 +77,13 @@ def record_arrivals(session: Session, arrivals: Mapping[int, int], pool: str, mi
 
     Runs in the transaction that stored the responses, after they were inserted.
     """
-    column = _pending_column(pool)
-    for team_id, count in sorted(arrivals.items()):  # one lock order for every writer
-        if count <= 0:
+    count, responses, answers, reset = _STATEMENTS[pool]
+    connection = session.connection()
+    for team_id, added in sorted(arrivals.items()):  # one lock order for every writer
+        if added <= 0:
             continue
-        waiting = session.execute(
-            update(Team).where(Team.id == team_id).values({column: column + count}).returning(column),
-            execution_options={"synchronize_session": False},
-        ).scalar_one()
+        waiting = connection.execute(count, {"team": team_id, "added": added}).scalar_one()
         if waiting >= min_group:
-            _publish(session, team_id, pool)
-
-
-def _publish(session: Session, team_id: int, pool: str) -> None:
-    """Publish the team's waiting scored responses of ``pool`` and its answers, as one step."""
-    is_waiting = (
-        Response.team_id == team_id,
-        Response.published == false(),
-        Response.total.is_not(None),
-        Response.source.in_(POOL_SOURCES[pool]),
-    )
-    options = {"synchronize_session": False}
-    session.execute(
-        update(ResponseAnswer)
-        .where(
-            ResponseAnswer.team_id == team_id,
-            ResponseAnswer.published == false(),
-            ResponseAnswer.response_id.in_(select(Response.id).where(*is_waiting)),
-        )
-        .values(published=True),
-        execution_options=options,
-    )
-    session.execute(
-        update(Response).where(*is_waiting).values(published=True),
-        execution_options=options,
-    )
-    column = _pending_column(pool)
-    session.execute(update(Team).where(Team.id == team_id).values({column: 0}), execution_options=options)
+            published = connection.execute(responses, {"team": team_id}).scalars().all()
+            connection.execute(answers, [{"response": response_id} for response_id in published])
+            connection.execute(reset, {"team": team_id})

@@ -10,6 +10,7 @@ was sent and a fresh token, and nothing is stored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -209,12 +210,24 @@ def _client() -> str:
     return request.remote_addr or ""
 
 
-def _send_refusal(link_hash: str) -> str:
-    """Why this address may not send through the team link now, or "" (counts the send)."""
-    wait = rate_limits.refusal(
-        current_app.config["TEAM_LINK_SENDS_PER_ADDRESS"], f"team-link-send:{link_hash}", _client()
+@dataclass(frozen=True)
+class SendCount:
+    """A send through a team link, counted per address: refused (why), or the one that makes
+    a burst (the monitor counts a burst once, when its window passes the burst size)."""
+
+    refusal: str = ""
+    is_burst: bool = False
+
+
+def _count_send(link_hash: str) -> SendCount:
+    """Count this send from the client's address through the team link (one storage call)."""
+    config = current_app.config
+    sent, wait = rate_limits.count(
+        config["TEAM_LINK_SENDS_PER_ADDRESS"], f"team-link-send:{link_hash}", _client()
     )
-    return TOO_MANY_SENDS.format(wait=rate_limits.wait_words(wait)) if wait else ""
+    if wait is not None:
+        return SendCount(refusal=TOO_MANY_SENDS.format(wait=rate_limits.wait_words(wait)))
+    return SendCount(is_burst=sent == config["TEAM_LINK_BURST_SENDS"] + 1)
 
 
 def _draft_refusal(link_hash: str) -> str:
@@ -235,15 +248,12 @@ def _count_draft(link_hash: str) -> None:
     browser_session[DRAFTS_KEY] = saved
 
 
-def _sent(link_hash: str, team_id: int) -> Response:
+def _sent(link_hash: str, team_id: int, send: SendCount) -> Response:
     """The thank-you page after answers went through a team link: this browser remembers it,
-    and a burst of sends from one address is counted, once a window, for the monitor."""
+    and the send that makes a burst from one address is counted for the monitor."""
     response = redirect(url_for(".thanks"))
     devices.remember_sent(request, response, link_hash, secure=_secure_cookies())
-    burst = current_app.config["TEAM_LINK_BURST"]
-    if rate_limits.refusal(burst, f"team-link-burst:{link_hash}", _client()) and not rate_limits.refusal(
-        rate_limits.once_per_window(burst), f"team-link-burst-noted:{link_hash}", _client()
-    ):
+    if send.is_burst:
         with db.write_session() as write:
             services.record_burst(write, team_id)
     return response
@@ -420,17 +430,17 @@ def team_answers(token: str) -> str | Response:
         with db.write_session() as write:
             resume = services.new_draft(write, link.team_id, answers, comment)
         return _sent_before(token, resume)
-    refusal = _send_refusal(link.link_hash)
-    if refusal:
+    send = _count_send(link.link_hash)
+    if send.refusal:
         view = services.build_form(questionnaire, answers, comment)
-        return _show(view, form, personal=False, refusal=refusal), 429
+        return _show(view, form, personal=False, refusal=send.refusal), 429
     result = _submit_once(token, questionnaire, answers, comment, submission)
     if result.outcome is Outcome.CLOSED:
         return _closed_page(_team_of(token).assessment, not_sent=True, resume_token=result.resume_token)
     if result.outcome is Outcome.INCOMPLETE:
         view = services.build_form(questionnaire, answers, comment, review=True)
         return _show(view, form, personal=False)
-    return _sent(link.link_hash, link.team_id)
+    return _sent(link.link_hash, link.team_id, send)
 
 
 def _submit_once(
@@ -521,10 +531,10 @@ def save_answers(token: str) -> str | Response:
             with db.write_session() as write:
                 services.save_draft(write, token, answers, comment, _secret())
             return _sent_before(_team_link_token(team), token)
-        refusal = _send_refusal(team.link_hash)
-        if refusal:
+        send = _count_send(team.link_hash)
+        if send.refusal:
             view = services.build_form(questionnaire, answers, comment)
-            return _show(view, form, personal=False, refusal=refusal), 429
+            return _show(view, form, personal=False, refusal=send.refusal), 429
     with db.write_session() as write:
         result = services.submit(write, token, questionnaire, answers, comment, _now(), _secret())
     if result.outcome is Outcome.CLOSED:
@@ -535,7 +545,7 @@ def save_answers(token: str) -> str | Response:
     browser_session[SUBMITTED_KEY] = token_hash(token)
     browser_session.pop(INVITATION_KEY, None)
     if not personal:
-        return _sent(team.link_hash, team.id)
+        return _sent(team.link_hash, team.id, send)
     return redirect(url_for(".thanks"))
 
 

@@ -523,8 +523,8 @@ class TeamProgress:
             signs.append(f"More responses ({self.responses}) than people in the team ({self.headcount}).")
         if self.bursts:
             signs.append(
-                f"{self.bursts} burst{'s' if self.bursts != 1 else ''} of answers sent from one network"
-                " address through the team link, faster than people usually answer."
+                f"{self.bursts} time{'s' if self.bursts != 1 else ''}, more answers than usual came from"
+                " one network address within an hour through the team link."
             )
         if self.repeats:
             many = self.repeats != 1

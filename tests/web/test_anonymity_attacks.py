@@ -300,7 +300,7 @@ def set_headcount(app, slug: str, team: str, headcount: int) -> None:  # noqa: A
 
 
 def test_the_monitor_shows_warning_signs_as_counts_only(app, client, runner, tmp_path, slug: str) -> None:
-    app.config["TEAM_LINK_BURST"] = "2 per hour"
+    app.config["TEAM_LINK_BURST_SENDS"] = 2
     set_headcount(app, slug, "sales", 4)
     path = form_path(app, slug)
     for value in ("1", "2", "4", "5"):  # four sends from one address: one burst, noted once
@@ -313,7 +313,7 @@ def test_the_monitor_shows_warning_signs_as_counts_only(app, client, runner, tmp
     assert signs
     text = re.sub(r"<[^>]+>", "", signs.group(0))
     assert "More responses (7) than people in the team (4)." in text
-    assert "1 burst of answers sent from one network address" in text
+    assert "1 time, more answers than usual came from one network address within an hour" in text
     assert "2 responses give exactly the same answers as another response." in text
 
 
