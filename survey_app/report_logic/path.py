@@ -65,9 +65,14 @@ class PathToNext:
 
 
 def overall_item_means(q: Questionnaire, result: AssessmentResult) -> dict[str, float | None]:
-    """Each statement's mean over the shown teams (equal weight per team; None if none answered)."""
+    """Each statement's mean over the shown teams (equal weight per team; None if none answered,
+    or if a shown team answered it too thinly to show: one team's mean alone would not be the
+    teams' mean, and ranking it beside the others would mislead)."""
     means: dict[str, float | None] = {}
     for item_id in q.item_ids:
+        if any(item_id in result.teams[key].withheld_items for key in result.overall.teams):
+            means[item_id] = None
+            continue
         values = [
             value
             for key in result.overall.teams

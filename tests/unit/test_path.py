@@ -217,3 +217,12 @@ def test_withheld_teams_are_left_out_of_the_item_means(q: Questionnaire) -> None
 def test_no_team_shown_gives_no_path(q: Questionnaire) -> None:
     sales = summarize(q, "sales", [uniform(3)] * 2)
     assert path_to_next(q, assess(q, [sales], min_group=3)) is None
+
+
+def test_a_statement_too_thinly_answered_in_one_team_has_no_overall_mean(q: Questionnaire) -> None:
+    sales = [{**dict.fromkeys(q.item_ids, 4), "k01": None}] * 4 + [dict.fromkeys(q.item_ids, 4)]
+    marketing = [dict.fromkeys(q.item_ids, 2)] * 5
+    result = assess(q, [summarize(q, "sales", sales), summarize(q, "marketing", marketing)], 5)
+    means = overall_item_means(q, result)
+    assert means["k01"] is None  # not Marketing's 2.0 alone
+    assert means["k02"] == 3.0
