@@ -17,6 +17,14 @@ from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view, load
 bp = Blueprint("compare", __name__)
 
 
+@bp.after_request
+def _private(response: Response) -> Response:
+    """Results, comments and commentary are never kept by a browser's or a proxy's cache (a
+    shared computer, the back button after signing out)."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
 def _assessment_and_questionnaire(slug: str) -> tuple[Assessment, Questionnaire]:
     """The signed-in user's assessment ``slug`` (else 404) and its questionnaire (else 503)."""
     assessment = assessment_for(db.get_session(), slug)
@@ -55,6 +63,4 @@ def results_data(slug: str) -> Response:
     """The results as JSON, the shape of ``flask results --json`` (teams below the minimum withheld)."""
     assessment, questionnaire = _assessment_and_questionnaire(slug)
     result = compute_results(db.get_session(), assessment, questionnaire)
-    response = jsonify(results_json(assessment, result))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return jsonify(results_json(assessment, result))

@@ -29,6 +29,14 @@ from .forms import BLANK_ROWS, CommentaryForm, LogoForm, RemoveLogoForm, ReportJ
 bp = Blueprint("report", __name__)
 
 
+@bp.after_request
+def _private(response: Response) -> Response:
+    """Results, comments and commentary are never kept by a browser's or a proxy's cache (a
+    shared computer, the back button after signing out)."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
 def _show_error(form: Any, exc: InvalidInput) -> None:
     """Put a service's complaint next to its field, or above the form when no field is named."""
     target = None

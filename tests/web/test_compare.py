@@ -439,3 +439,11 @@ def test_csv_export_link_is_for_staff_only(client, two_orgs) -> None:
     assert "responses.csv" not in page
     assert "Download the responses" not in page
     assert "<li>Spring review</li>" in page  # no link to the staff-only monitor
+
+
+@pytest.mark.parametrize("path", ["/a/{slug}/results", "/a/{slug}/results.json", "/a/{slug}/commentary"])
+def test_pages_with_results_or_commentary_are_never_cached(client, both_shown, path: str) -> None:
+    response = client.get(path.format(slug=both_shown))
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
