@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app survey_app
+# The address survey links are built from (see config.py): the server's own, unless set.
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install demo clean screenshots bench
 
@@ -24,11 +26,11 @@ install: $(VENV)/.installed
 
 demo: install
 	$(FLASK) init-db
-	$(FLASK) demo
+	PUBLIC_URL=$(PUBLIC_URL) $(FLASK) demo
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

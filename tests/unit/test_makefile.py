@@ -1,0 +1,38 @@
+"""The README's quick start: `make run` hands out links to the address it serves on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def planned(*arguments: str) -> str:
+    """The commands `make` would run (``make -n``), with no PUBLIC_URL in the environment."""
+    env = {name: value for name, value in os.environ.items() if name != "PUBLIC_URL"}
+    done = subprocess.run(
+        ["make", "-n", "-C", str(REPO_ROOT), *arguments], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_on_another_port_hands_out_links_with_that_port() -> None:
+    commands = planned("run", "PORT=5077")
+    demo = next(line for line in commands.splitlines() if line.rstrip().endswith(" demo"))
+    run = next(line for line in commands.splitlines() if " run --host " in line)
+    assert "PUBLIC_URL=http://127.0.0.1:5077" in demo
+    assert "PUBLIC_URL=http://127.0.0.1:5077" in run
+    assert "--port 5077" in run
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_a_configured_public_address_is_kept() -> None:
+    commands = planned("run", "PUBLIC_URL=https://survey.example.org")
+    assert "PUBLIC_URL=https://survey.example.org" in commands
+    assert "PUBLIC_URL=http://127.0.0.1" not in commands
