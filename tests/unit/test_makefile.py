@@ -14,7 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def planned(*arguments: str) -> str:
     """The commands `make` would run (``make -n``), with no PUBLIC_URL in the environment."""
-    env = {name: value for name, value in os.environ.items() if name != "PUBLIC_URL"}
+    # Nothing from the environment: no PUBLIC_URL, and no flags of a make that runs the tests.
+    ignored = {"PUBLIC_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PORT", "HOST"}
+    env = {name: value for name, value in os.environ.items() if name not in ignored}
     done = subprocess.run(
         ["make", "-n", "-C", str(REPO_ROOT), *arguments], env=env, capture_output=True, text=True, check=True
     )
