@@ -76,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.extensions["rate_limits"] = FixedWindowRateLimiter(storage)
 
 
-def _wait(seconds: int) -> str:
+def wait_words(seconds: int) -> str:
     """``seconds`` in words: "1 second", "42 seconds", "17 minutes"."""
     number, unit = (seconds, "second") if seconds < 60 else (math.ceil(seconds / 60), "minute")
     return f"{number} {unit}" + ("" if number == 1 else "s")
@@ -90,7 +90,7 @@ def check(limits: list[RateLimitItem], scope: str, client: str) -> None:
     """
     seconds = _refused_for(limits, scope, client)
     if seconds is not None:
-        raise TooManyAttempts(description=TOO_MANY.format(wait=_wait(seconds)), retry_after=seconds)
+        raise TooManyAttempts(description=TOO_MANY.format(wait=wait_words(seconds)), retry_after=seconds)
 
 
 def _refused_for(limits: list[RateLimitItem], scope: str, client: str) -> int | None:
@@ -125,11 +125,6 @@ def refusal(rules: str, scope: str, client: str) -> int | None:
     """Count one attempt of ``client`` at ``scope`` against ``rules``: None when allowed, else
     the seconds until the longest full window ends. For views that refuse in their own words."""
     return _refused_for(_parsed(rules), scope, client)
-
-
-def wait_words(seconds: int) -> str:
-    """``seconds`` in words, as the refusals say it ("42 seconds", "17 minutes")."""
-    return _wait(seconds)
 
 
 def limited(

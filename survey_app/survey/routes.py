@@ -241,6 +241,14 @@ def _draft_refusal(link_hash: str) -> str:
     return ""
 
 
+def _refused(
+    questionnaire: Questionnaire, answers: services.DraftAnswers, comment: str, form: AnswersForm, why: str
+) -> tuple[str, int]:
+    """A team-link form refused by a per-address or per-browser limit: shown again as it was
+    sent, with ``why`` (429); nothing is stored."""
+    return _show(services.build_form(questionnaire, answers, comment), form, personal=False, refusal=why), 429
+
+
 def _count_draft(link_hash: str) -> None:
     saved = dict(browser_session.get(DRAFTS_KEY, {}))
     key = link_hash[: devices.PREFIX]
@@ -418,8 +426,7 @@ def team_answers(token: str) -> str | Response:
     if _action(form) == "save":
         refusal = _draft_refusal(link.link_hash)
         if refusal:
-            view = services.build_form(questionnaire, answers, comment)
-            return _show(view, form, personal=False, refusal=refusal), 429
+            return _refused(questionnaire, answers, comment, form, refusal)
         with db.write_session() as write:
             resume = services.new_draft(write, link.team_id, answers, comment)
         _count_draft(link.link_hash)
@@ -432,8 +439,7 @@ def team_answers(token: str) -> str | Response:
         return _sent_before(token, resume)
     send = _count_send(link.link_hash)
     if send.refusal:
-        view = services.build_form(questionnaire, answers, comment)
-        return _show(view, form, personal=False, refusal=send.refusal), 429
+        return _refused(questionnaire, answers, comment, form, send.refusal)
     result = _submit_once(token, questionnaire, answers, comment, submission)
     if result.outcome is Outcome.CLOSED:
         return _closed_page(_team_of(token).assessment, not_sent=True, resume_token=result.resume_token)
@@ -533,8 +539,7 @@ def save_answers(token: str) -> str | Response:
             return _sent_before(_team_link_token(team), token)
         send = _count_send(team.link_hash)
         if send.refusal:
-            view = services.build_form(questionnaire, answers, comment)
-            return _show(view, form, personal=False, refusal=send.refusal), 429
+            return _refused(questionnaire, answers, comment, form, send.refusal)
     with db.write_session() as write:
         result = services.submit(write, token, questionnaire, answers, comment, _now(), _secret())
     if result.outcome is Outcome.CLOSED:
@@ -551,7 +556,7 @@ def save_answers(token: str) -> str | Response:
 
 def _team_link_token(team: Team) -> str:
     """The token of a team's survey link (derived from its salt with the secret key)."""
-    token = stored_link_token(current_app.config["SECRET_KEY"], TEAM_LINK, team.link_salt, team.link_hash)
+    token = stored_link_token(_secret(), TEAM_LINK, team.link_salt, team.link_hash)
     if token is None:  # made under another secret key: the link itself no longer works
         abort(404)
     return token
