@@ -85,8 +85,9 @@ def join_names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """ "1 response", "2 responses" ("people" for ``many`` where "s" will not do)."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
 
 
 def waiting_text(min_group: int, waiting_web: int, waiting_import: int, *, closed: bool = False) -> str:
@@ -123,12 +124,12 @@ def counts_text(
     """A team's live counts in one sentence: "Sales: 23 responses, 20 in the results; 3 more are
     added once there are 5." Results grow only in steps of ``min_group`` (see ``publishing``)."""
     scored = in_results + waiting_web + waiting_import
-    text = f"{name}: {_count(scored, 'response')}, "
+    text = f"{name}: {plural(scored, 'response')}, "
     text += f"{in_results} in the results" if in_results else "none in the results yet"
     waiting = waiting_text(min_group, waiting_web, waiting_import, closed=closed)
     text += f"; {waiting}." if waiting else "."
     if incomplete:
-        text += f" {_count(incomplete, 'incomplete response')} counted but not scored."
+        text += f" {plural(incomplete, 'incomplete response')} counted but not scored."
     return text
 
 
@@ -508,7 +509,7 @@ def _dimension_rows(
             partial = bool(left_out) and value is not None
             means.append(fmt_mean(value) + (PARTIAL_MARK if partial else ""))
             if left_out:
-                statements = _count(len(left_out), "statement").split(" ", 1)[1]
+                statements = "statement" if len(left_out) == 1 else "statements"
                 listed = join_names([str(n) for n in left_out])
                 notes.append(f"{team.name} without {statements} {listed} ({TOO_FEW_ANSWERS})")
         note = f"{PARTIAL_MARK} " + "; ".join(notes) if notes else ""

@@ -31,6 +31,7 @@ from ..compare.view_model import (
     is_significant,
     load_comments,
     p_phrase,
+    plural,
 )
 from ..errors import InvalidInput
 from ..models import ActionItem, Assessment, User
@@ -65,7 +66,7 @@ from .model import (
     WeakDimensionView,
     WorkshopView,
 )
-from .wording import fmt_day, number_word, plural, shares_text
+from .wording import fmt_day, number_word, shares_text
 
 #: At most this many comments per team are printed.
 COMMENTS_PER_TEAM = 8

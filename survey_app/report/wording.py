@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from ..compare.view_model import ResultsView, fmt_percent, fmt_score, join_names
+from ..compare.view_model import ResultsView, fmt_percent, fmt_score, join_names, plural
 from ..report_logic.bootstrap import StageOdds
 from .model import PathView, RecommendationsView
 
@@ -36,11 +36,6 @@ def number_word(count: int) -> str:
     """Small counts in words ("three"), larger ones in figures."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
     return words[count] if 0 <= count < len(words) else str(count)
-
-
-def plural(count: int, singular: str, many: str | None = None) -> str:
-    """ "1 response", "2 responses" ("people" for ``many`` where "s" will not do)."""
-    return f"{count} {singular if count == 1 else many or singular + 's'}"
 
 
 def shares_text(shares: Mapping[str, float], labels: Mapping[str, str]) -> str:
