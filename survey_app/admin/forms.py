@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..accounts import EMAIL, MAX_EMAIL_LENGTH, MIN_PASSWORD_LENGTH
+from ..base_form import BaseForm
 from ..models import Role
 
 PASSWORD_MESSAGE = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
@@ -18,7 +18,7 @@ ROLE_CHOICES = [
 ]
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """Name, role and organizations of an account (creation adds e-mail and password)."""
 
     name = StringField("Name", validators=[Optional(), Length(max=200)])

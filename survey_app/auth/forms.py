@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..base_form import BaseForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])

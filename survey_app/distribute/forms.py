@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ..base_form import BaseForm
 
 #: Largest CSV file of people accepted (bytes).
 MAX_CSV_BYTES = 1024 * 1024
@@ -15,7 +16,7 @@ MAX_CSV_BYTES = 1024 * 1024
 MAX_PASTED_CHARS = 200_000
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(BaseForm):
     """People for one team: a pasted list or a CSV file."""
 
     team = SelectField("Team", validators=[DataRequired(message="Choose the team these people belong to.")])
@@ -57,11 +58,11 @@ class InvitationsForm(FlaskForm):
         return True
 
 
-class SendForm(FlaskForm):
+class SendForm(BaseForm):
     """The "Send by e-mail" button (its CSRF token only)."""
 
 
-class TeamLinksForm(FlaskForm):
+class TeamLinksForm(BaseForm):
     """Whether the team links take answers, or only personal invitations do."""
 
     invitations_only = BooleanField("Take answers through personal invitations only (team links off)")

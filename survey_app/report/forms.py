@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, Length, Optional
 
+from ..base_form import BaseForm
 from .context import PAPER_SIZES
 from .services import MAX_ACTION_LENGTH, MAX_ACTIONS, MAX_COMMENTARY_LENGTH, MAX_OWNER_LENGTH
 
@@ -56,7 +56,7 @@ class ActionRowForm(Form):
     remove = BooleanField("Remove this action")
 
 
-class CommentaryForm(FlaskForm):
+class CommentaryForm(BaseForm):
     """The consultant's commentary and the action plan of an assessment."""
 
     commentary = TextAreaField(
@@ -72,7 +72,7 @@ class CommentaryForm(FlaskForm):
     actions = FieldList(FormField(ActionRowForm), min_entries=0, max_entries=MAX_ACTIONS + BLANK_ROWS)
 
 
-class LogoForm(FlaskForm):
+class LogoForm(BaseForm):
     """Upload a logo for the report cover."""
 
     logo = FileField(
@@ -82,11 +82,11 @@ class LogoForm(FlaskForm):
     )
 
 
-class RemoveLogoForm(FlaskForm):
+class RemoveLogoForm(BaseForm):
     """Remove the logo (a button and the CSRF token only)."""
 
 
-class ReportJobForm(FlaskForm):
+class ReportJobForm(BaseForm):
     """Ask the background worker to make the PDF report (CSRF token and paper size)."""
 
     paper = HiddenField("Paper size", default="a4", validators=[AnyOf(PAPER_SIZES)])

@@ -6,10 +6,10 @@ answering: the app sets ``WTF_CSRF_TIME_LIMIT`` to None (see ``create_app``).
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..base_form import BaseForm
 from .services import MAX_COMMENT, clean_comment
 
 #: What the buttons of the questionnaire ask for: send the answers, or save them to finish later.
@@ -18,7 +18,7 @@ ACTIONS = ("submit", "save")
 COMMENT_LABEL = "What is the one change that would most improve how sales and marketing work together?"
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(BaseForm):
     """Base of the survey's forms."""
 
 

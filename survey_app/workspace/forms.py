@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from ..assessments import DEFAULT_TEAMS, MAX_NAME_LENGTH
+from ..base_form import BaseForm
 from ..scoring import MIN_GROUP_FLOOR
 from .services import MAX_PURPOSE_LENGTH, MAX_TEAM_NAME_LENGTH, MAX_TEAMS
 
@@ -53,7 +53,7 @@ class WholeNumberField(IntegerField):
         super().process_formdata(valuelist)
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(BaseForm):
     """A new client organization."""
 
     name = StringField(
@@ -90,7 +90,7 @@ class TeamForm(Form):
             raise ValidationError("The headcount must be at least 1.")
 
 
-class _AssessmentFields(FlaskForm):
+class _AssessmentFields(BaseForm):
     """Fields shared by the new-assessment and the settings forms."""
 
     name = StringField(
@@ -156,13 +156,13 @@ class SettingsForm(_AssessmentFields):
     """An assessment's settings."""
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     """Close or reopen (the button sends the action)."""
 
     action = StringField(validators=[AnyOf(["close", "reopen"])])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     """A responses file to import."""
 
     csv_file = FileField(
