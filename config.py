@@ -59,6 +59,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.
     "REPORT_ASYNC_RESPONSES": (2000, int),
+    # The RQ queue of the background worker: ``rq worker --url $REDIS_URL <this name>``.
+    "WORKER_QUEUE": ("reports", str),
     # Seconds a background report job may run before the worker stops it.
     "REPORT_JOB_TIMEOUT": (300, int),
     # Address space (MB) a background report job may use (0: no limit); see docs/production.md.

@@ -2,9 +2,10 @@
 
 A report of an assessment with more than ``REPORT_ASYNC_RESPONSES`` responses is not
 rendered while the browser waits: a ``ReportJob`` row is stored, the job is put on the
-``reports`` queue, and ``rq worker --url $REDIS_URL reports`` runs ``render_report_job``,
-which stores the PDF in the row. Only the newest job of an assessment and paper size is
-kept: a new request deletes the finished ones, and reuses one still waiting or running.
+worker's queue (``WORKER_QUEUE``, ``reports`` unless set), and ``rq worker --url
+$REDIS_URL reports`` runs ``render_report_job``, which stores the PDF in the row. Only
+the newest job of an assessment and paper size is kept: a new request deletes the
+finished ones, and reuses one still waiting or running.
 
 Each job runs in a work horse the worker forks for it, with RQ's time limit
 (``REPORT_JOB_TIMEOUT``) and an address-space limit set here (``REPORT_JOB_MEMORY_MB``),
@@ -30,8 +31,6 @@ from . import services
 
 log = logging.getLogger(__name__)
 
-#: The RQ queue the worker listens on.
-QUEUE = "reports"
 #: The renderer's progress messages, and how far along the job is when each is said.
 STEPS = {
     "Computing results…": 10,
@@ -125,13 +124,13 @@ def request_job(
     return job, True
 
 
-def enqueue(redis_url: str, job_id: int, timeout: int) -> None:
-    """Put the job on the ``reports`` queue, with its time limit in seconds."""
+def enqueue(redis_url: str, queue: str, job_id: int, timeout: int) -> None:
+    """Put the job on the worker's ``queue``, with its time limit in seconds."""
     from redis import Redis
     from rq import Queue
 
     with Redis.from_url(redis_url) as connection:
-        Queue(QUEUE, connection=connection).enqueue(
+        Queue(queue, connection=connection).enqueue(
             render_report_job, job_id, job_id=f"report-{job_id}", job_timeout=timeout
         )
 

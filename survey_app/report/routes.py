@@ -130,7 +130,12 @@ def request_job(slug: str) -> Response:
         job_id = job.id
     if is_new:
         try:
-            jobs.enqueue(current_app.config["REDIS_URL"], job_id, current_app.config["REPORT_JOB_TIMEOUT"])
+            jobs.enqueue(
+                current_app.config["REDIS_URL"],
+                current_app.config["WORKER_QUEUE"],
+                job_id,
+                current_app.config["REPORT_JOB_TIMEOUT"],
+            )
         except Exception:
             current_app.logger.exception("could not queue report job %s", job_id)
             with db.write_session() as write:

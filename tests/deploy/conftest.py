@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis_support
 from deploy_support import (
     GUNICORN_CONF,
     REDIS_URL,
@@ -48,7 +49,7 @@ def deployment(postgres_schema_url: str) -> Iterator[Deployment]:
     import redis
 
     store = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    store.flushdb()
+    redis_support.empty(REDIS_URL)
     env = {
         name: value
         for name, value in os.environ.items()
@@ -58,6 +59,7 @@ def deployment(postgres_schema_url: str) -> Iterator[Deployment]:
         DATABASE_URL=postgres_schema_url,
         SECRET_KEY=TEST_SECRET,
         REDIS_URL=REDIS_URL,
+        WORKER_QUEUE=redis_support.WORKER_QUEUE,
         PUBLIC_URL="http://127.0.0.1:8000",
         WEB_CONCURRENCY="2",
         APP_SERVERS="2",
@@ -66,7 +68,7 @@ def deployment(postgres_schema_url: str) -> Iterator[Deployment]:
     deployment = Deployment(env, postgres_schema_url)
     deployment.flask("init-db")
     yield deployment
-    store.flushdb()
+    redis_support.empty(REDIS_URL)
     store.close()
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis_support
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
-#: Redis database of the servers' rate limits (the web tests use 15).
-REDIS_URL = "redis://127.0.0.1:6379/14"
+#: Redis database of the servers' rate limits: this test run's own (see redis_support).
+REDIS_URL = redis_support.redis_url() or "redis://127.0.0.1:6379/1"
 #: Longest wait for a command of the app's CLI, and for a server to answer /healthz.
 COMMAND_TIMEOUT = 90
 START_TIMEOUT = 60

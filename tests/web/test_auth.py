@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import redis_support
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -229,13 +230,7 @@ def test_sign_in_over_https_with_the_forms_token_works(database_url: str, tmp_pa
 
 
 def _redis_url() -> str | None:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return None
-    return "redis://127.0.0.1:6379/15"
+    return redis_support.redis_url()
 
 
 def test_rate_limits_are_shared_through_redis_by_every_server_process(
@@ -248,7 +243,7 @@ def test_rate_limits_are_shared_through_redis_by_every_server_process(
     import redis
 
     store = redis.Redis.from_url(url)
-    store.flushdb()
+    redis_support.empty(url)
     make_user("c@example.com")
     servers = [
         create_app(
@@ -269,6 +264,6 @@ def test_rate_limits_are_shared_through_redis_by_every_server_process(
         ]
         stored = store.keys("LIMITS:*")
     finally:
-        store.flushdb()
+        redis_support.empty(url)
     assert statuses == [200] * 10 + [429]
     assert stored, "the counts are not in Redis"

@@ -1,9 +1,9 @@
 """Large reports made by the background worker: request, progress, download, failure, limits.
 
-These tests need Redis on 127.0.0.1:6379 (they use database 13 and empty it) and are
-skipped without it. The queue is worked in this process by RQ's ``SimpleWorker``, which
-does not fork, so the memory limit is switched off here (``REPORT_JOB_MEMORY_MB=0``)
-and ``limit_memory`` is tested on its own.
+These tests need Redis on 127.0.0.1:6379 (they use this run's own database and queue,
+see ``redis_support``) and are skipped without it. The queue is worked in this process
+by RQ's ``SimpleWorker``, which does not fork, so the memory limit is switched off here
+(``REPORT_JOB_MEMORY_MB=0``) and ``limit_memory`` is tested on its own.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 import re
 import resource
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
+import redis_support
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -26,29 +26,21 @@ from survey_app.report import jobs
 
 from helpers import PASSWORD, TEST_SECRET, sign_in, uniform
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = redis_support.redis_url() or "redis://127.0.0.1:6379/1"
 
 
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-needs_redis = pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(not redis_support.reachable(), reason="no Redis on 127.0.0.1:6379")
 
 
 @pytest.fixture
 def redis_connection() -> Iterator[object]:
-    """Redis database 13, empty before and after the test."""
+    """This run's Redis database, empty before and after the test."""
     from redis import Redis
 
+    redis_support.empty(REDIS_URL)
     connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
     yield connection
-    connection.flushdb()
+    redis_support.empty(REDIS_URL)
     connection.close()
 
 
@@ -66,6 +58,7 @@ def jobs_app(app: Flask, database_url: str, tmp_path: Path, monkeypatch, redis_c
             "DATABASE_URL": database_url,
             "SECRET_KEY": TEST_SECRET,
             "REDIS_URL": REDIS_URL,
+            "WORKER_QUEUE": redis_support.WORKER_QUEUE,
             "REPORT_ASYNC_RESPONSES": 10,
         },
         instance_path=str(tmp_path / "jobs"),
@@ -90,7 +83,7 @@ def work(redis_connection) -> None:  # noqa: ANN001 - a Redis connection
     """Run every queued report job in this process, then stop."""
     from rq import Queue, SimpleWorker
 
-    queue = Queue(jobs.QUEUE, connection=redis_connection)
+    queue = Queue(redis_support.WORKER_QUEUE, connection=redis_connection)
     SimpleWorker([queue], connection=redis_connection).work(burst=True)
 
 
@@ -137,7 +130,7 @@ def test_a_leader_requests_a_large_report_and_downloads_it_when_the_worker_is_do
     status_path = request_report(client, acme)
     [(job_id, status, progress)] = stored_jobs(jobs_app)
     assert (status, progress) == ("queued", 0)
-    assert redis_connection.llen(f"rq:queue:{jobs.QUEUE}") == 1
+    assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
     waiting = client.get(status_path).get_data(as_text=True)
     assert "is being made" in waiting
     assert '<progress class="progress__native" id="report-job-bar" max="100" value="0"' in waiting
@@ -175,7 +168,7 @@ def test_a_second_request_reuses_the_waiting_job_and_a_later_one_replaces_the_fi
     sign_in(client, "c@acme.example")
     first = request_report(client, acme)
     assert request_report(client, acme) == first
-    assert redis_connection.llen(f"rq:queue:{jobs.QUEUE}") == 1
+    assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
     work(redis_connection)
     second = request_report(client, acme)
     assert second != first
@@ -216,7 +209,7 @@ def test_a_job_the_worker_lost_shows_as_failed_and_can_be_tried_again(
     client = jobs_app.test_client()
     sign_in(client, "c@acme.example")
     first = request_report(client, acme)
-    redis_connection.flushdb()  # the queue no longer knows the job
+    redis_support.empty(REDIS_URL)  # the queue no longer knows the job
     page = client.get(first).get_data(as_text=True)
     assert "could not be made" in page
     assert "The report worker stopped while making the report" in page
@@ -227,7 +220,7 @@ def test_a_job_the_worker_lost_shows_as_failed_and_can_be_tried_again(
     second = request_report(client, acme)
     assert second != first
     assert [status for _id, status, _p in stored_jobs(jobs_app)] == ["queued"]
-    assert redis_connection.llen(f"rq:queue:{jobs.QUEUE}") == 1
+    assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
     work(redis_connection)
     assert "is ready" in client.get(second).get_data(as_text=True)
 
@@ -347,6 +340,7 @@ def test_requesting_a_report_needs_the_csrf_token(
             "DATABASE_URL": database_url,
             "SECRET_KEY": TEST_SECRET,
             "REDIS_URL": REDIS_URL,
+            "WORKER_QUEUE": redis_support.WORKER_QUEUE,
             "REPORT_ASYNC_RESPONSES": 10,
         },
         instance_path=str(tmp_path / "csrf"),
