@@ -68,17 +68,22 @@ def make_engine(
 ) -> Engine:
     """Create an engine for ``url``; SQLite gets the concurrency settings above.
 
+    A statement's parameters are never put in its error's message (``hide_parameters``):
+    they hold respondents' comments and answers, names, e-mail addresses and token
+    hashes, and an error's message ends up in the log.
+
     Other databases get a connection pool of ``pool_size`` connections plus up to
     ``max_overflow`` more, a ``pool_timeout`` in seconds for a free one, and a ping
     before each use so a connection dropped by the server is replaced, not failed.
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": busy_timeout})
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout}, hide_parameters=True)
         _tune_sqlite(engine, busy_timeout)
         return engine
     return create_engine(
         parsed,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=max_overflow,

@@ -10,12 +10,19 @@ time of each of their requests, and would hand the link to anyone who reads the 
 development server's request log and on the app's own logger, and deploy/gunicorn.conf.py
 uses ``redact`` for gunicorn's access log. This module imports nothing from Flask or
 gunicorn.
+
+An error's traceback is logged without the values a database put in its message:
+PostgreSQL's ``DETAIL`` line quotes the failing row or key (a comment, an e-mail
+address), and SQLAlchemy would add the statement's parameters (the engines are made with
+``hide_parameters``; ``scrub_traceback`` drops them too, should one be made without).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +38,16 @@ _PATH_TOKEN = re.compile(r"(/[iqs]/)(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){16,}")
 _QUERY_TOKEN = re.compile(r"((?:^|[?&;])(?:code|token)=)[^&#\s\x1b]+", re.IGNORECASE)
 
 
+#: The lines of a database error that quote data: PostgreSQL's DETAIL (the failing row, the
+#: duplicate key's value) and SQLAlchemy's parameters, which may run over several lines.
+_DATA_LINES = re.compile(
+    r"^(\s*)(DETAIL:|\[parameters: ).*?(?=^\S|^\s*\(Background on this error|\Z)", re.M | re.S
+)
+WITHHELD = "[withheld: it may quote personal data]"
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
 def _marked(match: re.Match[str]) -> str:
     return match[1] + MARKER
 
@@ -43,6 +60,12 @@ def redact(text: str) -> str:
     if "=" in text and ("code=" in (lowered := text.lower()) or "token=" in lowered):
         text = _QUERY_TOKEN.sub(_marked, text)
     return text
+
+
+def scrub_traceback(exc_info: ExcInfo) -> str:
+    """The traceback as logging would print it, without data quoted by the database or tokens."""
+    text = "".join(traceback.format_exception(*exc_info)).rstrip("\n")
+    return redact(_DATA_LINES.sub(lambda match: f"{match[1]}{match[2].rstrip()} {WITHHELD}\n", text))
 
 
 class RedactingFilter(logging.Filter):
@@ -62,6 +85,9 @@ class RedactingFilter(logging.Filter):
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            # Handlers print exc_text when it is set, instead of formatting the exception.
+            record.exc_text = scrub_traceback(record.exc_info)  # type: ignore[arg-type]
         return True
 
 

@@ -1,12 +1,15 @@
-"""Pages served before the workspace exists: the home page, a health check, error pages."""
+"""Pages served before the workspace exists: the home page, health checks, error pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, render_template
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import db, readiness
+from .base_form import has_nul
 
 bp = Blueprint("main", __name__)
 
@@ -19,12 +22,35 @@ def index() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, str], int]:
-    """Answer 200 when the database answers, 503 otherwise."""
+    """Liveness: 200 when the process serves and its database answers, 503 otherwise."""
     try:
         db.get_session().execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    """Readiness for a load balancer: the database, Redis and the worker's queue, each reported.
+
+    503 when the database or a configured Redis does not answer; a queue without a
+    worker is reported but does not take the server out of rotation (pages still work,
+    large reports wait).
+    """
+    config = current_app.config
+    report = readiness.check(
+        database=readiness.database_check(db.get_session()),
+        redis_url=config["REDIS_URL"],
+        queue=config["WORKER_QUEUE"],
+    )
+    return report.as_json(), 200 if report.is_ready else 503
+
+
+def _refuse_nul_in_urls(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A slug or token holding a NUL character names nothing: 404 before any query is made."""
+    if values and any(has_nul(value) for value in values.values()):
+        abort(404)
 
 
 def _error_page(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
@@ -37,4 +63,5 @@ def _error_page(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
 def register(app: Flask) -> None:
     """Add the pages and the error handlers to ``app``."""
     app.register_blueprint(bp)
+    app.url_value_preprocessor(_refuse_nul_in_urls)
     app.register_error_handler(HTTPException, _error_page)
