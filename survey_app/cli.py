@@ -127,6 +127,17 @@ def links_command(slug: str) -> None:
 responses_group = Group("responses", help="Load responses into an assessment.")
 
 
+def _print_rejection(csv_file: Path, rejected: ImportRejected) -> None:
+    """Say on stderr that nothing was imported, with the problems listed (and the rest counted)."""
+    count = rejected.total
+    click.echo(f"Error: {csv_file}: nothing imported; {count:,} problem{'s' * (count != 1)}:", err=True)
+    for problem in rejected.problems:
+        click.echo(f"  {problem}", err=True)
+    if rejected.unlisted:
+        listed = len(rejected.problems)
+        click.echo(f"  … and {rejected.unlisted:,} more (only the first {listed} are listed)", err=True)
+
+
 @responses_group.command("import")
 @click.argument("slug")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
@@ -143,10 +154,17 @@ def import_command(slug: str, csv_file: Path) -> None:
         try:
             rows = parse_responses_csv(data, questionnaire, {t.key: t.name for t in assessment.teams})
         except ImportRejected as rejected:
-            count = len(rejected.problems)
-            click.echo(f"Error: {csv_file}: nothing imported; {count} problem{'s' * (count != 1)}:", err=True)
+            count = rejected.total
+            click.echo(
+                f"Error: {csv_file}: nothing imported; {count:,} problem{'s' * (count != 1)}:", err=True
+            )
             for problem in rejected.problems:
                 click.echo(f"  {problem}", err=True)
+            if rejected.unlisted:
+                click.echo(
+                    f"  … and {rejected.unlisted:,} more (the first {len(rejected.problems)} are listed)",
+                    err=True,
+                )
             raise SystemExit(1) from None
         counts = add_responses(
             session,

@@ -14,8 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .questionnaire import Questionnaire
 
@@ -23,6 +24,14 @@ TEAM, UNIT, COMMENT = "team", "unit", "comment"
 MAX_UNIT_LENGTH = 100
 MAX_COMMENT_LENGTH = 5000
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+#: More digits than any scale value has: refused before conversion (Python refuses
+#: to convert a number of more than 4,300 digits at all).
+MAX_DIGITS = 6
+#: Problems listed at most; the rest are only counted (a large bad file would otherwise
+#: make a page or an error message many times its own size).
+MAX_PROBLEMS_LISTED = 200
+#: Characters of a cell quoted in a message, at most.
+MAX_QUOTED = 40
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,28 @@ class Problem:
 
 
 class ImportRejected(Exception):
-    """The file cannot be imported; ``problems`` lists everything wrong with it."""
+    """The file cannot be imported: ``problems`` lists the first ``MAX_PROBLEMS_LISTED``
+    things wrong with it, ``total`` counts them all."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems[:MAX_PROBLEMS_LISTED]
+        self.total = len(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def unlisted(self) -> int:
+        """How many problems are counted but not listed."""
+        return self.total - len(self.problems)
+
+
+def cut(text: str) -> str:
+    """``text`` as a message shows it: cut to ``MAX_QUOTED`` characters."""
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotes for a message, cut to ``MAX_QUOTED`` characters."""
+    return repr(cut(text))
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,7 @@ def _read_header(row: list[str], q: Questionnaire, line: int) -> _Header:
         if not name:
             header.problems.append(Problem(line, f"#{position}", "the column has no name"))
         elif name not in allowed:
-            header.problems.append(Problem(line, name, "unknown column"))
+            header.problems.append(Problem(line, cut(name), "unknown column"))
         elif name in seen:
             header.problems.append(Problem(line, name, "duplicate column"))
         seen.add(name)
@@ -101,7 +127,9 @@ def _read_value(q: Questionnaire, text: str) -> tuple[int | None, str | None]:
     if not text:
         return None, None
     if not WHOLE_NUMBER.fullmatch(text):
-        return None, f"{text!r} is not a whole number"
+        return None, f"{quoted(text)} is not a whole number"
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        return None, f"{quoted(text)} is out of range ({q.scale.min}–{q.scale.max})"
     value = int(text)
     if value not in q.scale.values:
         return None, f"{value} is out of range ({q.scale.min}–{q.scale.max})"
@@ -136,26 +164,53 @@ def parse_responses_csv(data: bytes, q: Questionnaire, teams: Mapping[str, str])
     if not text.strip():
         raise ImportRejected([Problem(1, None, "the file is empty")])
     first_line = next(line for line in text.splitlines() if line.strip())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    try:
-        header_row = next(row for row in reader if any(cell.strip() for cell in row))
-        header = _read_header(header_row, q, reader.line_num)
-        if header.problems:
-            raise ImportRejected(header.problems)
-        return _read_rows(reader, header.columns, q, teams, reader.line_num)
-    except csv.Error as exc:
-        raise ImportRejected([Problem(reader.line_num, None, f"not valid CSV ({exc})")]) from None
+    # Strict: a quoted cell whose closing quote is missing is an error, not the rest of
+    # the file read as one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
+    records = _records(reader)
+    header_line, header_row = next((line, row) for line, row in records if any(cell.strip() for cell in row))
+    header = _read_header(header_row, q, header_line)
+    if header.problems:
+        raise ImportRejected(header.problems)
+    return _read_rows(records, header.columns, q, teams, reader)
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on; a CSV error is a problem naming that line."""
+    last_line = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportRejected([_csv_problem(last_line + 1, str(exc))]) from None
+        yield last_line + 1, row
+        last_line = reader.line_num
+
+
+def _csv_problem(line: int, error: str) -> Problem:
+    if "unexpected end of data" in error:
+        reason = (
+            "a quoted cell starts on this line but its closing quote is missing"
+            ' (add the closing " or remove the opening one)'
+        )
+    else:
+        reason = f"not valid CSV ({error})"
+    return Problem(line, None, reason)
 
 
 def _read_rows(
-    reader: csv.reader, columns: list[str], q: Questionnaire, teams: Mapping[str, str], header_line: int
+    records: Iterator[tuple[int, list[str]]],
+    columns: list[str],
+    q: Questionnaire,
+    teams: Mapping[str, str],
+    reader: Any,
 ) -> list[ImportedResponse]:
     lookup = _team_lookup(teams)
     problems: list[Problem] = []
     rows: list[ImportedResponse] = []
-    last_line = header_line
-    for row in reader:
-        line, last_line = last_line + 1, reader.line_num
+    for line, row in records:
         if not any(cell.strip() for cell in row):
             continue  # blank line, or a row of empty cells as spreadsheets leave them
         if len(row) != len(columns):
@@ -165,7 +220,7 @@ def _read_rows(
         team_text = cells[TEAM].strip()
         team = lookup.get(team_text.casefold())
         if team is None:
-            reason = "the team is missing" if not team_text else f"unknown team {team_text!r}"
+            reason = "the team is missing" if not team_text else f"unknown team {quoted(team_text)}"
             problems.append(Problem(line, TEAM, f"{reason} (known: {', '.join(teams)})"))
         answers: dict[str, int | None] = {}
         for item_id in q.item_ids:
@@ -180,5 +235,5 @@ def _read_rows(
     if problems:
         raise ImportRejected(problems)
     if not rows:
-        raise ImportRejected([Problem(last_line, None, "the file has a header but no responses")])
+        raise ImportRejected([Problem(reader.line_num, None, "the file has a header but no responses")])
     return rows

@@ -406,3 +406,62 @@ def test_nul_byte_in_a_comment_never_crashes(app, runner, tmp_path, make_assessm
         assert_clean_failure(result)
         assert_problem(result, 2, "comment", "")
         assert stored_responses(app) == 0
+
+
+# --- hostile files --------------------------------------------------------------------------------
+
+
+def test_an_answer_of_five_thousand_digits_is_a_problem_not_a_traceback(
+    app, runner, tmp_path, make_assessment
+):
+    slug = make_assessment()
+    huge = "9" * 5000
+    result = do_import(
+        runner, tmp_path, slug, lines_file(",".join(HEADER), good_line(), f"sales,{huge}" + ",3" * 19)
+    )
+    assert_clean_failure(result)
+    assert_problem(result, 3, "k01", "is out of range (1–5)")
+    assert huge not in result.stderr  # the cell is named, not copied whole
+    assert stored_responses(app) == 0
+
+
+def test_an_unterminated_quote_names_the_line_it_opens_on(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    header = ",".join([*HEADER, "comment"])
+    lines = [good_line() + ",fine" for _ in range(11)]
+    lines[1] = good_line() + ',"this comment never closes'
+    result = do_import(runner, tmp_path, slug, lines_file(header, *lines))
+    assert_clean_failure(result)
+    assert_problem(result, 3, None, "closing quote")
+    assert stored_responses(app) == 0
+
+
+def test_a_quoted_comment_over_several_lines_still_imports(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    data = lines_file(",".join([*HEADER, "comment"]), good_line() + ',"two\nlines"', good_line() + ",x")
+    result = do_import(runner, tmp_path, slug, data)
+    assert result.exit_code == 0, result.output
+    assert stored_responses(app) == 2
+
+
+def test_the_problems_listed_stop_at_200_with_the_count_of_all(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    bad_rows = [",".join(["finance"] + ["7"] * 20)] * 100  # 21 problems a row: 2,100 in all
+    result = do_import(runner, tmp_path, slug, lines_file(",".join(HEADER), *bad_rows))
+    assert_clean_failure(result)
+    assert len(problem_lines(result)) == 200
+    assert "2,100 problems" in result.stderr
+    assert "1,900 more" in result.stderr
+    assert stored_responses(app) == 0
+
+
+def test_a_nul_in_a_cell_is_a_problem_naming_its_column(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    data = lines_file(
+        ",".join([*HEADER, "comment"]), good_line() + ",ok\x00", good_line().replace(",3", ",\x00", 1) + ","
+    )
+    result = do_import(runner, tmp_path, slug, data)
+    assert_clean_failure(result)
+    assert_problem(result, 2, "comment", "NUL")
+    assert_problem(result, 3, "k01", "not a whole number")
+    assert stored_responses(app) == 0

@@ -291,6 +291,7 @@ def import_responses(slug: str) -> str | Response:
     found = assessment_for(db.get_session(), slug, manage=True)
     form = ImportForm()
     problems: list[str] = []
+    problem_count = 0
     if form.validate_on_submit():
         questionnaire = _questionnaire(found)
         data = form.csv_file.data.stream.read(services.MAX_IMPORT_BYTES + 1)
@@ -311,7 +312,7 @@ def import_responses(slug: str) -> str | Response:
                         session, get_assessment(session, slug), questionnaire, data
                     )
             except ImportRejected as rejected:
-                problems = [str(problem) for problem in rejected.problems]
+                problems, problem_count = [str(problem) for problem in rejected.problems], rejected.total
             except SurveyError as exc:
                 _show_error(form, exc)
             else:
@@ -329,6 +330,7 @@ def import_responses(slug: str) -> str | Response:
         form=form,
         assessment=found,
         problems=problems,
+        problem_count=problem_count,
         item_ids=questionnaire.item_ids if questionnaire else (),
         scale=(questionnaire.scale.min, questionnaire.scale.max) if questionnaire else None,
         max_megabytes=services.MAX_IMPORT_BYTES // (1024 * 1024),
