@@ -59,12 +59,22 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.
     "REPORT_ASYNC_RESPONSES": (2000, int),
+    # Saved answers untouched for this many days are deleted by `flask drafts purge`, as
+    # are all of a closed survey's (see survey_app/drafts_cleanup.py).
+    "DRAFT_MAX_AGE_DAYS": (90, int),
     # The RQ queue of the background worker: ``rq worker --url $REDIS_URL <this name>``.
     "WORKER_QUEUE": ("reports", str),
     # Seconds a background report job may run before the worker stops it.
     "REPORT_JOB_TIMEOUT": (300, int),
     # Address space (MB) a background report job may use (0: no limit); see docs/production.md.
     "REPORT_JOB_MEMORY_MB": (2048, int),
+    # PDF reports one server process renders at once while the browser waits; a download
+    # beyond that waits this many seconds for its turn, then goes to the background worker
+    # (when REDIS_URL is set) or gets "busy, try again in a minute" (503).
+    "REPORT_RENDERS_PER_PROCESS": (1, int),
+    "REPORT_RENDER_WAIT_SECONDS": (5, int),
+    # PDF report downloads per signed-in user (counted in Redis when REDIS_URL is set).
+    "REPORT_DOWNLOADS_PER_USER": ("30 per hour", str),
     # Largest request body in bytes (uploads: CSV files, logos); larger ones get 413.
     "MAX_CONTENT_LENGTH": (8 * 1024 * 1024, int),
     # Hours a sign-in lasts before the user must sign in again.

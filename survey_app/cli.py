@@ -9,14 +9,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import db, demo, migrate
+from . import db, demo, drafts_cleanup, migrate
 from .accounts import create_user
 from .assessments import create_assessment, get_assessment, team_links
 from .catalog import get_catalog, questionnaire_folders
 from .cli_support import Command, Group, friendly_errors
 from .errors import InvalidInput, NotFound
 from .importing import ImportRejected, parse_responses_csv
-from .models import Assessment, ResponseSource, Role
+from .models import Assessment, ResponseSource, Role, utcnow
 from .questionnaire import Questionnaire, load_catalog
 from .report import services as report_services
 from .responses import NewResponse, add_responses
@@ -271,6 +271,49 @@ def report_command(slug: str, output: Path, paper: str) -> None:
     click.echo(f"Wrote the report of {assessment.slug} to {output} ({rendered.pages} pages).")
 
 
+drafts_group = Group("drafts", help="Answers saved to finish later.")
+
+
+@drafts_group.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also delete drafts untouched for this many days (default: DRAFT_MAX_AGE_DAYS, 90).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.option(
+    "--queue", "on_worker", is_flag=True, help="Leave it to the background worker (needs REDIS_URL)."
+)
+@with_appcontext
+@friendly_errors
+def purge_drafts_command(days: int | None, dry_run: bool, on_worker: bool) -> None:
+    """Delete abandoned drafts: those of closed surveys, and those untouched for 90 days."""
+    config = current_app.config
+    if on_worker:
+        if not config["REDIS_URL"]:
+            raise InvalidInput("--queue needs REDIS_URL (the worker's Redis); without it, run the purge here")
+        _enqueue_purge(config["REDIS_URL"], config["WORKER_QUEUE"])
+        click.echo(f"Queued the purge of abandoned drafts on the worker's queue {config['WORKER_QUEUE']!r}.")
+        return
+    max_age = days or config["DRAFT_MAX_AGE_DAYS"]
+    with db.write_session() as session:
+        purged = drafts_cleanup.purge(session, utcnow(), max_age, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(
+        f"{verb} {purged.total} abandoned draft{'s' * (purged.total != 1)}: {purged.of_closed_surveys} of"
+        f" closed surveys, {purged.too_old} untouched for more than {max_age} days."
+    )
+
+
+def _enqueue_purge(redis_url: str, queue: str) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    with Redis.from_url(redis_url) as connection:
+        Queue(queue, connection=connection).enqueue(drafts_cleanup.purge_job)
+
+
 def register(app: Flask) -> None:
     """Add the commands to ``app.cli``."""
     for command in (
@@ -283,5 +326,6 @@ def register(app: Flask) -> None:
         questionnaires_group,
         demo_command,
         report_command,
+        drafts_group,
     ):
         app.cli.add_command(command)
