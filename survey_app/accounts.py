@@ -31,8 +31,16 @@ def hash_password(password: str) -> str:
 
 
 def find_organization(session: Session, name: str) -> Organization:
-    """The organization with this name (case-insensitive), or ``NotFound``."""
-    org = session.scalar(select(Organization).where(func.lower(Organization.name) == name.strip().lower()))
+    """The organization with this name (case-insensitive) or slug; ``NotFound`` or, when two
+    organizations share the name, ``InvalidInput`` asking for the slug."""
+    text = name.strip()
+    named = session.scalars(
+        select(Organization).where(func.lower(Organization.name) == text.lower()).order_by(Organization.slug)
+    ).all()
+    if len(named) > 1:
+        slugs = ", ".join(org.slug for org in named)
+        raise InvalidInput(f"{len(named)} organizations are named {text!r}: give the slug of one ({slugs})")
+    org = named[0] if named else session.scalar(select(Organization).where(Organization.slug == text))
     if org is not None:
         return org
     known = ", ".join(session.scalars(select(Organization.name).order_by(Organization.name))) or "none yet"

@@ -121,7 +121,9 @@ class Organization(Base):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: Not unique: two consultants may each have a client of the same name, and neither may
+    #: learn of the other's (``workspace.services.create_organization``).
+    name: Mapped[str] = mapped_column(String(200))
     #: URL-safe form of the name, used to build assessment slugs.
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

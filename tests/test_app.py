@@ -518,3 +518,39 @@ def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
     }
     assert "ix_response_team_published_comment_rank" in indexes  # the index's name since 0009
     engine.dispose()
+
+
+def test_migration_lets_organizations_share_a_name_and_keeps_what_refers_to_them(
+    blank_database_url: str,
+) -> None:
+    """Dropping the unique name rebuilds ``organization`` on SQLite: its assessments, leaders and
+    consultants' assignments (ON DELETE CASCADE) must all survive."""
+    from sqlalchemy import text
+
+    engine = db.make_engine(blank_database_url)
+    old_schema(
+        engine,
+        "a1c3e5f7b9d2",  # the last schema with globally unique organization names
+        "INSERT INTO assessment (id, organization_id, slug, name, questionnaire_id, questionnaire_version,"
+        " min_group_size, status, purpose, commentary, created_at, invitations_only)"
+        " VALUES (1, 1, 'acme-q1', 'Q1', 'kotler-2006', 1, 3, 'open', '', '', '2026-01-01', false)",
+        "INSERT INTO user_account (id, email, name, password_hash, role, organization_id, is_active,"
+        " created_at) VALUES (1, 'lead@acme.example', '', 'x', 'leader', 1, true, '2026-01-01'),"
+        " (2, 'c@acme.example', '', 'x', 'consultant', NULL, true, '2026-01-01')",
+        "INSERT INTO consultant_assignment (user_id, organization_id) VALUES (2, 1)",
+    )
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        counts = [
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("organization", "assessment", "user_account", "consultant_assignment")
+        ]
+        assert counts == [1, 1, 2, 1]
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, name, slug, created_at)"
+                " VALUES (2, 'Acme', 'acme-x7', '2026-02-01')"
+            )
+        )
+        assert connection.execute(text("SELECT count(*) FROM organization WHERE name = 'Acme'")).scalar() == 2
+    engine.dispose()

@@ -13,7 +13,7 @@ from survey_app import create_app, db
 from survey_app.models import Assessment, Organization, Role, User
 from survey_app.paths import data_folder
 
-from helpers import TEST_SECRET, uniform
+from helpers import TEST_SECRET, sign_in, uniform
 
 PASSWORD = "correct horse battery"
 STAGES = {"undefined", "defined", "aligned", "integrated"}
@@ -606,3 +606,28 @@ def test_questionnaires_check_reports_a_broken_file(tmp_path):
     assert "kotler-broken" not in result.stdout
     problem = next(line for line in result.stderr.splitlines() if "broken-one.yaml" in line)
     assert "version" in problem
+
+
+# --- organizations of the same name ------------------------------------------------------------
+
+
+def test_two_organizations_of_one_name_are_told_apart_by_slug(app, runner, make_user) -> None:
+    """Two consultants may each have a client called Acme: the command line then asks which."""
+    make_user("c1@example.com", "consultant")
+    make_user("c2@example.com", "consultant")
+    slugs = []
+    for email in ("c1@example.com", "c2@example.com"):
+        client = app.test_client()
+        assert sign_in(client, email).status_code == 302
+        response = client.post("/workspace/organizations/new", data={"name": "Acme"})
+        slugs.append(response.headers["Location"].removeprefix("/o/"))
+    ambiguous = create(runner, "--org", "Acme", "--name", "Q1")
+    assert ambiguous.exit_code != 0
+    assert ambiguous.stderr.strip() == (
+        f"Error: 2 organizations are named 'Acme': give the slug of one ({', '.join(sorted(slugs))})"
+    )
+    chosen = create(runner, "--org", slugs[1], "--name", "Q1")
+    assert chosen.exit_code == 0, chosen.output
+    with app.app_context():
+        org = db.get_session().scalar(select(Organization).where(Organization.slug == slugs[1]))
+        assert [assessment.name for assessment in org.assessments] == ["Q1"]

@@ -12,18 +12,16 @@ import io
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
-from ..accounts import find_organization
 from ..assessments import (
     DEFAULT_TEAMS,
     MAX_MIN_GROUP,
     MAX_NAME_LENGTH,
     create_assessment,
-    get_or_create_organization,
     new_team,
 )
 from ..errors import InvalidInput, NotFound
@@ -43,7 +41,7 @@ from ..questionnaire import Questionnaire
 from ..responses import NewResponse, StoredCounts, add_responses
 from ..results import compute_results
 from ..scoring import MIN_GROUP_FLOOR
-from ..slugs import slugify, unique_slug
+from ..slugs import slugify, suffixed_slug, unique_slug
 
 #: Most teams an assessment can have (the charts have five team colours).
 MAX_TEAMS = 5
@@ -210,6 +208,10 @@ def organization_summaries(
 # --- Organizations -----------------------------------------------------------------------------------
 
 
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None
+
+
 def create_organization(
     session: Session, name: str, creator_id: int, *, assign_creator: bool
 ) -> Organization:
@@ -219,17 +221,23 @@ def create_organization(
         raise FieldInvalid("name", "Enter the organization's name.")
     if len(name) > MAX_NAME_LENGTH:
         raise FieldInvalid("name", f"The name must be at most {MAX_NAME_LENGTH} characters long.")
-    try:
-        existing = find_organization(session, name)
-    except NotFound:
-        existing = None
-    if existing is not None:
-        raise FieldInvalid("name", f"An organization named {existing.name} already exists.")
-    org = get_or_create_organization(session, name)
+    creator = session.get(User, creator_id)
+    if creator is None:
+        raise NotFound(f"no account with id {creator_id}")
+    # Checked only against what the creator can see: a consultant never learns that
+    # another consultant has a client of the same name, not even from the slug.
+    visible = creator.assigned_organizations if assign_creator else session.scalars(select(Organization))
+    if any(org.name.casefold() == name.casefold() for org in visible):
+        mine = "You already have" if assign_creator else "There already is"
+        raise FieldInvalid("name", f"{mine} an organization named {name}.")
+    slug_of = suffixed_slug if assign_creator else unique_slug
+    slug = slug_of(
+        slugify(name),
+        lambda s: session.scalar(select(Organization.id).where(Organization.slug == s)) is not None,
+    )
+    org = Organization(name=name, slug=slug)
+    session.add(org)
     if assign_creator:
-        creator = session.get(User, creator_id)
-        if creator is None:
-            raise NotFound(f"no account with id {creator_id}")
         creator.assigned_organizations.append(org)
     session.flush()
     return org

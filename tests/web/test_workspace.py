@@ -118,15 +118,18 @@ def assessment_form(**overrides: str) -> dict[str, str]:
 def test_consultant_creates_an_organization_and_is_assigned_to_it(app, consultant) -> None:
     response = consultant.post("/workspace/organizations/new", data={"name": "  Initech  "})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/o/initech"
+    # A consultant's organization gets a random suffix, so its slug never depends on
+    # other consultants' clients.
+    slug = response.headers["Location"].removeprefix("/o/")
+    assert re.fullmatch(r"initech-[a-z2-9]{5}", slug), slug
     with app.app_context():
         session = db.get_session()
-        org = session.scalar(select(Organization).where(Organization.slug == "initech"))
+        org = session.scalar(select(Organization).where(Organization.slug == slug))
         assert org is not None
         assert org.name == "Initech"
         user = session.scalar(select(User).where(User.email == "c@example.com"))
         assert sorted(o.name for o in user.assigned_organizations) == ["Acme", "Initech"]
-    page = consultant.get("/o/initech")
+    page = consultant.get(f"/o/{slug}")
     assert page.status_code == 200
     assert "Initech: 0 assessments" in text_of(page)
     assert "Initech" in text_of(consultant.get("/workspace"))
@@ -141,14 +144,39 @@ def test_admin_creates_an_organization_without_being_assigned(app, world) -> Non
     assert admin.get("/o/initech").status_code == 200
 
 
-def test_duplicate_organization_name_is_refused_next_to_the_field(app, consultant) -> None:
+def test_a_name_the_consultant_already_has_is_refused_next_to_the_field(app, consultant) -> None:
     response = consultant.post("/workspace/organizations/new", data={"name": "ACME"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert field_error(page, "name") == "Error: An organization named Acme already exists."
+    assert field_error(page, "name") == "Error: You already have an organization named ACME."
     assert 'value="ACME"' in page
     with app.app_context():
         assert db.get_session().scalar(select(func.count(Organization.id))) == 2
+
+
+def test_another_consultants_client_of_the_same_name_is_never_revealed(app, consultant) -> None:
+    """Globex is Globex's consultant's client: Acme's consultant makes a Globex of their own, and
+    nothing in the answer (message, slug, pages) shows that the other one exists."""
+    response = consultant.post("/workspace/organizations/new", data={"name": "Globex"})
+    assert response.status_code == 302
+    slug = response.headers["Location"].removeprefix("/o/")
+    assert slug != "globex"
+    assert re.fullmatch(r"globex-[a-z2-9]{5}", slug), slug
+    home = text_of(consultant.get("/workspace"))
+    assert home.count(">Globex</a>") == 1  # only their own
+    assert "autumn" not in home.lower()  # the other Globex's assessment
+    assert "Globex: 0 assessments" in text_of(consultant.get(f"/o/{slug}"))
+    other = signed_in(app, "globex-c@example.com")
+    assert "Globex" in text_of(other.get("/workspace"))
+    assert other.get(f"/o/{slug}").status_code == 404
+    admin = signed_in(app, "admin@example.com")
+    assert text_of(admin.get("/workspace")).count("Globex") >= 2
+
+
+def test_an_admin_is_told_of_any_organization_of_the_same_name(app, world) -> None:
+    admin = signed_in(app, "admin@example.com")
+    page = admin.post("/workspace/organizations/new", data={"name": "globex"}).get_data(as_text=True)
+    assert field_error(page, "name") == "Error: There already is an organization named globex."
 
 
 def test_empty_organization_name_is_refused(consultant) -> None:
