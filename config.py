@@ -79,6 +79,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "MAX_CONTENT_LENGTH": (8 * 1024 * 1024, int),
     # Hours a sign-in lasts before the user must sign in again.
     "SESSION_HOURS": (12, int),
+    # Hours a link to set a new password (made by an admin or a leader's consultant) works.
+    "RESET_LINK_HOURS": (24, int),
     # Outgoing mail for invitations. Empty MAIL_SERVER: invitations are not e-mailed.
     "MAIL_SERVER": ("", str),
     "MAIL_PORT": (25, int),

@@ -10,8 +10,10 @@ from werkzeug.security import generate_password_hash
 
 from .errors import InvalidInput, NotFound
 from .models import Organization, Role, User
+from .password_strength import MIN_LENGTH, weakness
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+
 #: Werkzeug's hashing method; scrypt with its default (strong) cost. The test suite
 #: lowers the cost to keep hundreds of sign-ins fast.
 PASSWORD_METHOD = "scrypt"
@@ -19,10 +21,25 @@ MAX_EMAIL_LENGTH = 254
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def check_password(password: str) -> None:
-    """Refuse a password shorter than the minimum length."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+class WeakPassword(InvalidInput):
+    """A password that may not be set; the message completes "The password …" (views put it
+    on their password field)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"the password {why}")
+        self.why = why
+
+
+def password_error(label: str, exc: WeakPassword) -> str:
+    """The message for a password field named ``label``: "The new password is too easy to guess (…)."."""
+    return f"The {label.lower()} {exc.why}."
+
+
+def check_password(password: str, email: str = "") -> None:
+    """Refuse a password that is short, common or easy to guess, or holds the e-mail's name
+    or the product's words (``WeakPassword``)."""
+    if why := weakness(password, email):
+        raise WeakPassword(why)
 
 
 def hash_password(password: str) -> str:
@@ -54,7 +71,7 @@ def create_user(
     email = email.strip().lower()
     if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
-    check_password(password)
+    check_password(password, email)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise InvalidInput(f"a user with e-mail {email} already exists")
     if role is Role.LEADER and not organization:

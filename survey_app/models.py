@@ -179,6 +179,45 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
 
+class LinkPurpose(enum.StrEnum):
+    """What a password link is for."""
+
+    #: A password forgotten or to be replaced: made by an admin or the leader's consultant.
+    RESET = "reset"
+    #: A new account's first password.
+    INVITE = "invite"
+
+
+class PasswordLink(Base):
+    """A single-use, expiring link that lets a user set a password; only its token's hash is kept."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        Enum(
+            LinkPurpose,
+            name="password_link_purpose",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    #: SHA-256 of the token in the link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Who made the link (kept for the record; empty once that account is deleted).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: When the link set the password; a used link never works again.
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<PasswordLink {self.purpose.value} of user {self.user_id}>"
+
+
 class Assessment(Base):
     """One survey of an organization's teams with one questionnaire."""
 

@@ -6,14 +6,18 @@ a team: sends and saved drafts through a team link, per address, with limits gen
 enough for a whole office answering from one address (``TEAM_LINK_*`` settings).
 The ``limits`` library counts attempts in fixed windows: in Redis when
 REDIS_URL is set, so that every worker of every server shares the counts, else in the
-memory of each process. The client's address is the request's (set from X-Forwarded-For
+memory of each process. While Redis does not answer, the counts fail open to the memory
+of each process (``Counters``), so that nobody gets an error page, and the log gets one
+warning a minute. The client's address is the request's (set from X-Forwarded-For
 only when PROXY_FIX_HOPS trusts a proxy).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -21,12 +25,14 @@ from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 TOO_MANY = "Too many attempts from your address. Try again in {wait}."
 
@@ -69,11 +75,66 @@ class ProcessStorage(MemoryStorage):
         return count
 
 
+class Counters:
+    """Where the counts are kept: in Redis when one is set (``shared``), else in this process.
+
+    While the shared storage fails, each count is kept in this process instead (fail open:
+    the limits still hold per process, and no request gets an error page). The log gets one
+    warning a minute about it, not one per request, and the shared storage is tried again
+    after ``RETRY_SECONDS``, so that a Redis that hangs slows down one request in so many.
+    """
+
+    #: Seconds between two warnings in the log while Redis does not answer.
+    WARN_EVERY = 60
+    #: Seconds during which the counts stay in this process after Redis failed.
+    RETRY_SECONDS = 5
+
+    def __init__(self, shared: Storage | None, logger: logging.Logger) -> None:
+        self.shared = FixedWindowRateLimiter(shared) if shared is not None else None
+        self.local = FixedWindowRateLimiter(ProcessStorage())
+        self._logger = logger
+        self._lock = threading.Lock()
+        self._down_until = -math.inf
+        self._warned_at = -math.inf
+
+    def run(self, action: Callable[[FixedWindowRateLimiter], T]) -> T:
+        """``action`` on the shared counts, or on this process's while those cannot be reached."""
+        if self.shared is not None and time.monotonic() >= self._down_until:
+            try:
+                return action(self.shared)
+            except StorageError as exc:
+                self._failed(exc)
+        return action(self.local)
+
+    def _failed(self, exc: StorageError) -> None:
+        """Count in this process for a while; warn unless a warning went out less than a minute ago."""
+        now = time.monotonic()
+        with self._lock:
+            self._down_until = now + self.RETRY_SECONDS
+            warn = now - self._warned_at >= self.WARN_EVERY
+            if warn:
+                self._warned_at = now
+        if warn:
+            # The storage's own error names the host and port, never a password of REDIS_URL.
+            self._logger.warning(
+                "Redis does not answer (%s): rate limits are counted in each server process until it does",
+                exc.storage_error,
+            )
+
+
 def init_app(app: Flask) -> None:
-    """Count in Redis when REDIS_URL is set, else in this process."""
+    """Count in Redis when REDIS_URL is set (in this process while it fails), else in this process."""
     redis_url = app.config["REDIS_URL"]
-    storage = storage_from_string(redis_url) if redis_url else ProcessStorage()
-    app.extensions["rate_limits"] = FixedWindowRateLimiter(storage)
+    shared = (
+        storage_from_string(redis_url, wrap_exceptions=True, socket_connect_timeout=2, socket_timeout=2)
+        if redis_url
+        else None
+    )
+    app.extensions["rate_limits"] = Counters(shared, app.logger)
+
+
+def _counters() -> Counters:
+    return current_app.extensions["rate_limits"]
 
 
 def wait_words(seconds: int) -> str:
@@ -94,12 +155,14 @@ def check(limits: list[RateLimitItem], scope: str, client: str) -> None:
 
 
 def _refused_for(limits: list[RateLimitItem], scope: str, client: str) -> int | None:
-    counter: FixedWindowRateLimiter = current_app.extensions["rate_limits"]
-    full = [limit for limit in limits if not counter.hit(limit, scope, client)]
-    if not full:
-        return None
-    reset = max(counter.get_window_stats(limit, scope, client).reset_time for limit in full)
-    return max(1, math.ceil(reset - time.time()))
+    def hit(counter: FixedWindowRateLimiter) -> int | None:
+        full = [limit for limit in limits if not counter.hit(limit, scope, client)]
+        if not full:
+            return None
+        reset = max(counter.get_window_stats(limit, scope, client).reset_time for limit in full)
+        return max(1, math.ceil(reset - time.time()))
+
+    return _counters().run(hit)
 
 
 @functools.lru_cache(maxsize=64)
@@ -112,13 +175,37 @@ def count(rule: str, scope: str, client: str) -> tuple[int, int | None]:
     """Count one event of ``client`` at ``scope`` in the window of ``rule`` (one limit, such as
     "100 per hour"), with one call to the storage: how many events the window holds now, and
     the seconds until it ends when that is more than the limit allows (else None)."""
-    counter: FixedWindowRateLimiter = current_app.extensions["rate_limits"]
     limit = _parsed(rule)[0]
-    counted = counter.storage.incr(limit.key_for(scope, client), limit.get_expiry())
-    if counted <= limit.amount:
-        return counted, None
-    reset = counter.get_window_stats(limit, scope, client).reset_time
-    return counted, max(1, math.ceil(reset - time.time()))
+
+    def incr(counter: FixedWindowRateLimiter) -> tuple[int, int | None]:
+        counted = counter.storage.incr(limit.key_for(scope, client), limit.get_expiry())
+        if counted <= limit.amount:
+            return counted, None
+        reset = counter.get_window_stats(limit, scope, client).reset_time
+        return counted, max(1, math.ceil(reset - time.time()))
+
+    return _counters().run(incr)
+
+
+def add(key: str, seconds: int) -> int:
+    """Add one to the counter ``key`` (a new one that lasts ``seconds`` if there is none); its count."""
+    return _counters().run(lambda counter: counter.storage.incr(key, seconds))
+
+
+def seconds_left(key: str) -> int:
+    """Whole seconds until the counter ``key`` ends (0 when there is none)."""
+
+    def left(counter: FixedWindowRateLimiter) -> int:
+        if not counter.storage.get(key):
+            return 0
+        return max(0, math.ceil(counter.storage.get_expiry(key) - time.time()))
+
+    return _counters().run(left)
+
+
+def forget(key: str) -> None:
+    """Remove the counter ``key``."""
+    _counters().run(lambda counter: counter.storage.clear(key))
 
 
 def refusal(rules: str, scope: str, client: str) -> int | None:

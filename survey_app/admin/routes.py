@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import db
 from ..access import principal, roles_required
-from ..accounts import create_user
+from ..accounts import WeakPassword, create_user, password_error
 from ..errors import InvalidInput, NotFound
 from ..models import Role
 from . import services
@@ -62,6 +62,8 @@ def new_user() -> str | Response:
                     session, form.email.data or "", change.role, change.password or "", organization
                 )
                 services.apply_change(session, user, change, acting_user_id=principal().id)
+        except WeakPassword as exc:
+            form.password.errors.append(password_error(form.password.label.text, exc))
         except InvalidInput as exc:
             form.email.errors.append(str(exc).capitalize() + ".")
         else:
@@ -95,6 +97,8 @@ def edit_user(user_id: int) -> str | Response:
                     _change_from(form),
                     acting_user_id=principal().id,
                 )
+        except WeakPassword as exc:
+            form.password.errors.append(password_error(form.password.label.text, exc))
         except InvalidInput as exc:
             form.role.errors.append(str(exc).capitalize() + ".")
         else:

@@ -73,7 +73,7 @@ def apply_change(session: Session, user: User, change: AccountChange, *, acting_
     sign_out = user.is_active and not change.is_active
     user.is_active = change.is_active
     if change.password:
-        check_password(change.password)
+        check_password(change.password, user.email)
         user.password_hash = hash_password(change.password)
         sign_out = True
     session.flush()

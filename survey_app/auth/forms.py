@@ -1,10 +1,11 @@
-"""The sign-in form."""
+"""The sign-in form and the forms that set a password."""
 
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..accounts import MIN_PASSWORD_LENGTH
 from ..base_form import BaseForm
 
 
@@ -14,3 +15,32 @@ class SignInForm(BaseForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField("Sign in")
+
+
+NEW_PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters. Three or four unrelated words work well. Common"
+    " passwords, your e-mail name and the words of this product are refused."
+)
+
+
+class NewPasswordForm(BaseForm):
+    """A new password, typed twice (set through a link)."""
+
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(max=1024)], description=NEW_PASSWORD_HINT
+    )
+    new_password_again = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords are not the same."),
+        ],
+    )
+    submit = SubmitField("Set the new password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, and a new one typed twice."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField("Change the password")

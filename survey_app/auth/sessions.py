@@ -63,3 +63,12 @@ def load_principal(session: Session, token: str, lifetime: timedelta) -> Princip
     if datetime.now(UTC) - created > lifetime:
         return None
     return Principal.of(row.user, token)
+
+
+def end_other_sessions(session: Session, user_id: int, keep_token: str) -> None:
+    """Sign a user out everywhere but in the session of ``keep_token`` (after changing their password)."""
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user_id, UserSession.token_hash != token_hash(keep_token)
+        )
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -139,3 +141,36 @@ def test_anonymous_is_sent_to_sign_in(client) -> None:
 
 def test_unknown_account_is_404(admin) -> None:
     assert admin.get("/admin/users/999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password1234", "too easy to guess"),
+        ("iloveyou2024", "too easy to guess"),
+        ("newperson-tulip-77", "your e-mail address"),
+        ("alignment tulip harbour", "the name of this product"),
+    ],
+)
+def test_weak_passwords_are_refused_on_the_password_field(app, admin, password: str, why: str) -> None:
+    page = admin.post(
+        "/admin/users/new",
+        data={"email": "newperson@example.com", "role": "consultant", "is_active": "y", "password": password},
+    ).get_data(as_text=True)
+    error = re.search(r'<div id="password-error">(.*?)</div>', page, flags=re.DOTALL)
+    assert error, "no error on the password field"
+    assert why in error.group(1)
+    assert "The password " in error.group(1)  # names the field
+    with app.app_context():
+        assert db.get_session().scalar(select(User).where(User.email == "newperson@example.com")) is None
+
+
+def test_a_weak_new_password_for_an_existing_account_is_refused(app, admin, make_user) -> None:
+    make_user("c@example.com")
+    target = user(app, "c@example.com")
+    page = admin.post(
+        f"/admin/users/{target.id}",
+        data={"role": "consultant", "is_active": "y", "password": "qwertyuiop123"},
+    ).get_data(as_text=True)
+    assert re.search(r'<div id="password-error">.*too easy to guess', page, flags=re.DOTALL)
+    assert check_password_hash(user(app, "c@example.com").password_hash, PASSWORD)

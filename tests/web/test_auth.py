@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -98,15 +99,16 @@ def test_deactivated_user_is_signed_out(app, client, make_user) -> None:
 
 def test_sign_in_is_rate_limited(client, make_user) -> None:
     make_user("c@example.com")
-    statuses = [sign_in(client, "c@example.com", "wrong password guess").status_code for _ in range(11)]
+    # Each attempt names another account, so the per-account wait never starts.
+    statuses = [sign_in(client, f"c{n}@example.com", "wrong password guess").status_code for n in range(11)]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
 
 
 def test_a_refused_attempt_says_when_to_try_again(client, make_user) -> None:
     make_user("c@example.com")
-    for _ in range(10):
-        sign_in(client, "c@example.com", "wrong password guess")
+    for n in range(10):
+        sign_in(client, f"c{n}@example.com", "wrong password guess")
     refused = sign_in(client, "c@example.com", PASSWORD)  # even the right password waits
     assert refused.status_code == 429
     wait = int(refused.headers["Retry-After"])
@@ -121,7 +123,7 @@ def test_a_refused_attempt_says_when_to_try_again(client, make_user) -> None:
 def test_only_sign_in_attempts_are_counted(client, make_user) -> None:
     make_user("c@example.com")
     assert all(client.get("/sign-in").status_code == 200 for _ in range(12))
-    statuses = [sign_in(client, "c@example.com", "wrong password guess").status_code for _ in range(11)]
+    statuses = [sign_in(client, f"c{n}@example.com", "wrong password guess").status_code for n in range(11)]
     assert statuses == [200] * 10 + [429]
     assert client.get("/sign-in").status_code == 200  # the page itself is never refused
 
@@ -260,10 +262,185 @@ def test_rate_limits_are_shared_through_redis_by_every_server_process(
     ]
     try:
         statuses = [
-            sign_in(servers[n % 2], "c@example.com", "a wrong guess here").status_code for n in range(11)
+            sign_in(servers[n % 2], f"c{n}@example.com", "a wrong guess here").status_code for n in range(11)
         ]
         stored = store.keys("LIMITS:*")
     finally:
         redis_support.empty(url)
     assert statuses == [200] * 10 + [429]
     assert stored, "the counts are not in Redis"
+
+
+# --- Redis unreachable: the limits fail open to this process's counts --------------------------
+
+#: Nothing listens on port 1: every Redis command fails at once.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _app_with_dead_redis(database_url: str, tmp_path: Path, **config: object) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "REDIS_URL": DEAD_REDIS,
+            **config,
+        },
+        instance_path=str(tmp_path / "dead-redis"),
+    )
+
+
+def _redis_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno == logging.WARNING and "Redis" in r.getMessage()]
+
+
+def test_sign_in_works_while_redis_is_unreachable(
+    database_url: str, tmp_path: Path, make_user, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_user("c@example.com")
+    client = _app_with_dead_redis(database_url, tmp_path).test_client()
+    with caplog.at_level(logging.WARNING):
+        assert sign_in(client, "c@example.com").status_code == 302
+        assert client.get("/workspace").status_code == 200
+        client.post("/sign-out")
+        # The per-address limit still applies, counted in this process.
+        statuses = [
+            sign_in(client, f"guess{n}@example.com", "a wrong guess here").status_code for n in range(10)
+        ]
+    assert statuses == [200] * 9 + [429]
+    assert len(_redis_warnings(caplog)) == 1, "one warning, not one per request"
+
+
+def test_the_redis_warning_comes_again_after_a_minute(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import time
+
+    now = [time.monotonic()]
+    monkeypatch.setattr("survey_app.rate_limits.time.monotonic", lambda: now[0])
+    client = _app_with_dead_redis(database_url, tmp_path).test_client()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            sign_in(client, "nobody@example.com", "a wrong guess here")
+        now[0] += 61
+        for _ in range(3):
+            sign_in(client, "nobody@example.com", "a wrong guess here")
+    assert len(_redis_warnings(caplog)) == 2
+
+
+def test_team_link_limits_work_while_redis_is_unreachable(
+    database_url: str, tmp_path: Path, make_assessment, caplog: pytest.LogCaptureFixture
+) -> None:
+    from helpers import ITEM_IDS
+    from survey_client import answer, form_path
+
+    slug = make_assessment()
+    app = _app_with_dead_redis(database_url, tmp_path, TEAM_LINK_SENDS_PER_ADDRESS="2 per hour")
+    path = form_path(app, slug)
+    with caplog.at_level(logging.WARNING):
+        statuses = [
+            answer(app.test_client(), path, dict.fromkeys(ITEM_IDS, "3")).status_code for _ in range(3)
+        ]
+    assert statuses == [302, 302, 429]
+    assert len(_redis_warnings(caplog)) == 1
+
+
+# --- per-account throttling ----------------------------------------------------------------------
+
+
+def _from(client, address: str):  # noqa: ANN001, ANN202 - test client
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _fail_from_many_addresses(app: Flask, email: str, times: int) -> list[int]:
+    return [
+        sign_in(_from(app.test_client(), f"192.0.2.{n + 1}"), email, "a wrong guess here").status_code
+        for n in range(times)
+    ]
+
+
+def test_failures_for_one_account_from_many_addresses_slow_it_down(app, make_user) -> None:
+    make_user("c@example.com")
+    assert _fail_from_many_addresses(app, "c@example.com", 5) == [200] * 5
+    refused = sign_in(_from(app.test_client(), "198.51.100.7"), "c@example.com")  # even the right password
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "Too many failed attempts to sign in with this e-mail address" in page
+    assert 'value="c@example.com"' in page  # what was typed is kept
+    assert 1 <= int(refused.headers["Retry-After"]) <= 15
+    other = make_user("d@example.com")
+    assert (
+        sign_in(_from(app.test_client(), "198.51.100.7"), other).status_code == 302
+    )  # others are not held up
+
+
+def test_an_unknown_account_is_slowed_down_alike(app) -> None:
+    """The answer never tells whether an account exists."""
+    assert _fail_from_many_addresses(app, "nobody@example.com", 5) == [200] * 5
+    refused = sign_in(_from(app.test_client(), "198.51.100.7"), "nobody@example.com", "another guess")
+    assert refused.status_code == 429
+    assert "Too many failed attempts to sign in with this e-mail address" in refused.get_data(as_text=True)
+
+
+def test_after_the_wait_the_right_password_works(app, make_user, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    now = [time.time()]
+    monkeypatch.setattr("survey_app.rate_limits.time.time", lambda: now[0])
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: now[0])
+    make_user("c@example.com")
+    _fail_from_many_addresses(app, "c@example.com", 5)
+    now[0] += 16
+    assert (
+        sign_in(_from(app.test_client(), "198.51.100.7"), "c@example.com", "one more guess").status_code
+        == 200
+    )
+    # the sixth failure doubles the wait
+    refused = sign_in(_from(app.test_client(), "198.51.100.8"), "c@example.com")
+    assert refused.status_code == 429
+    assert 16 <= int(refused.headers["Retry-After"]) <= 30
+    now[0] += 31
+    assert sign_in(_from(app.test_client(), "198.51.100.8"), "c@example.com").status_code == 302
+
+
+def test_the_wait_grows_and_is_capped_at_a_few_minutes() -> None:
+    from survey_app.auth.throttle import FREE_FAILURES, MAX_WAIT, wait_after
+
+    assert [wait_after(n) for n in range(FREE_FAILURES)] == [0] * FREE_FAILURES
+    waits = [wait_after(n) for n in range(FREE_FAILURES, FREE_FAILURES + 12)]
+    assert waits[0] > 0
+    assert waits == sorted(waits)
+    assert waits[-1] == MAX_WAIT <= 300  # never a lock-out
+
+
+def test_account_counts_in_redis_do_not_name_the_account(
+    database_url: str, tmp_path: Path, make_user
+) -> None:
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    redis_support.empty(url)
+    make_user("c@example.com")
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "REDIS_URL": url,
+        },
+        instance_path=str(tmp_path / "redis"),
+    )
+    try:
+        _fail_from_many_addresses(app, "c@example.com", 5)
+        keys = [key.decode() for key in redis.Redis.from_url(url).keys("*")]
+        refused = sign_in(_from(app.test_client(), "198.51.100.7"), "c@example.com")
+    finally:
+        redis_support.empty(url)
+    assert refused.status_code == 429
+    assert any("account" in key for key in keys)
+    assert not any("c@example.com" in key or "c%40example.com" in key for key in keys)

@@ -16,7 +16,15 @@ from survey_app.models import User
 from helpers import sign_in, uniform
 
 #: Routes anyone may open: the respondent's survey is guarded by its unguessable tokens.
-PUBLIC_ENDPOINTS = {"static", "main.index", "main.healthz", "auth.sign_in"}
+#: The page a password link opens is guarded by the link's unguessable token (test_account_passwords.py).
+PUBLIC_ENDPOINTS = {
+    "static",
+    "main.index",
+    "main.healthz",
+    "main.readyz",
+    "auth.sign_in",
+    "accounts.set_password",
+}
 PUBLIC_BLUEPRINTS = {"survey"}
 #: Words that only appear on the protected organization's pages.
 SECRET = "Initech"
