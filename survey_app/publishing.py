@@ -12,7 +12,10 @@ Each team counts its scored responses waiting per pool (``Team.pending_web`` and
 ``pending_import``). Adding to that count locks the team's row until the transaction
 commits, so every response counted before is committed and visible when a step is
 published, and a step publishes exactly the responses it counted. Incomplete responses
-are never published: they are counted, not scored.
+(too few answers to be scored) never count towards a step and are never scored; they join
+the published set with the next step of their pool, so that their comments are shown
+among at least the minimum group size of others, never on their own. Their answers stay
+unpublished, so no figure uses them.
 
 Every respondent's send runs ``record_arrivals``, so its statements are built once, as
 Core statements run on the session's connection: the ORM's handling of an UPDATE (its
@@ -40,7 +43,8 @@ _answer = ResponseAnswer.__table__
 
 def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
     """The pool's statements: count arrivals (returning the new count), publish the waiting
-    responses (returning their ids), publish those responses' answers, reset the count.
+    responses (returning their ids and totals, NULL when incomplete), publish the scored
+    ones' answers, reset the count.
 
     The answers are updated one response at a time by the primary key's first column (an
     executemany). Both other ways grow with every step on PostgreSQL: a range of unpublished
@@ -53,7 +57,6 @@ def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
     is_waiting = (
         _response.c.team_id == team_id,
         _response.c.published == false(),
-        _response.c.total.is_not(None),
         _response.c.source.in_(list(POOL_SOURCES[pool])),
     )
     count = (
@@ -62,7 +65,13 @@ def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
         .values({waiting_column: waiting_column + bindparam("added")})
         .returning(waiting_column)
     )
-    responses = update(_response).where(*is_waiting).values(published=True).returning(_response.c.id)
+    responses = (
+        update(_response)
+        .where(*is_waiting)
+        .values(published=True)
+        # The total itself, not "total IS NOT NULL": SQLite 3.40 returns true for that on every row.
+        .returning(_response.c.id, _response.c.total)
+    )
     answers = update(_answer).where(_answer.c.response_id == bindparam("response")).values(published=True)
     reset = update(_team).where(_team.c.id == team_id).values({waiting_column: 0})
     return count, responses, answers, reset
@@ -84,6 +93,7 @@ def record_arrivals(session: Session, arrivals: Mapping[int, int], pool: str, mi
             continue
         waiting = connection.execute(count, {"team": team_id, "added": added}).scalar_one()
         if waiting >= min_group:
-            published = connection.execute(responses, {"team": team_id}).scalars().all()
-            connection.execute(answers, [{"response": response_id} for response_id in published])
+            published = connection.execute(responses, {"team": team_id}).all()
+            scored = [{"response": response_id} for response_id, total in published if total is not None]
+            connection.execute(answers, scored)
             connection.execute(reset, {"team": team_id})

@@ -6,7 +6,8 @@ the totals — and the frequency of each answer per statement (from the answers'
 own team and published columns, without a join); ``scoring`` works from those.
 
 Every figure comes from the teams' published sets only (see ``publishing``); the counts
-of responses still waiting and of incomplete ones are live.
+of responses still waiting and of incomplete ones are live. Incomplete responses join the
+published set (for their comments) but are never scored: they count as incomplete only.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def _total_sums(
         .group_by(Response.team_id, Response.published, Response.answered, Response.total.is_not(None))
     ).all()
     for team_id, published, answered, scored, count, answer_sum, answer_sumsq in rows:
-        if published:
+        if published and scored:
             parts[team_id].append((answered, count, int(answer_sum), int(answer_sumsq)))
         else:
             waiting.add(team_id, scored, count)
@@ -147,7 +148,7 @@ def _total_groups(
         )
     ).all()  # a few hundred rows: one fetchall costs less than fetching them one by one
     for team_id, published, answered, answer_sum, scored, count in groups:
-        if published:
+        if published and scored:
             totals[team_id][exact_total(q, answered, answer_sum)] += count
         else:
             waiting.add(team_id, scored, count)

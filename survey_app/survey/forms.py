@@ -10,10 +10,12 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..base_form import BaseForm
+from ..distribute.services import is_email
 from .services import MAX_COMMENT, clean_comment
 
-#: What the buttons of the questionnaire ask for: send the answers, or save them to finish later.
-ACTIONS = ("submit", "save")
+#: What the buttons of the questionnaire ask for: send the answers, save them to finish later,
+#: or send them "anyway" with too few answers (recorded as an incomplete response).
+ACTIONS = ("submit", "save", "anyway")
 
 COMMENT_LABEL = "What is the one change that would most improve how sales and marketing work together?"
 
@@ -38,6 +40,21 @@ class ResumeForm(SurveyForm):
     )
 
 
+class EmailLinkForm(SurveyForm):
+    """ "E-mail me this link": the address is used once, to send the resume link, and never kept."""
+
+    email = StringField(
+        "Your e-mail address",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired(message="Enter an e-mail address to send the link to.")],
+    )
+
+    def validate_email(self, field: Field) -> None:
+        """Refuse what cannot be an e-mail address (the same rule as invitations)."""
+        if not is_email(field.data or ""):
+            raise ValidationError("Enter an e-mail address like name@example.com.")
+
+
 class AnswersForm(SurveyForm):
     """The questionnaire's CSRF token, submission token, button and comment.
 
@@ -48,7 +65,8 @@ class AnswersForm(SurveyForm):
 
     #: The form's submission token: sending the same form twice records one response.
     submission = HiddenField()
-    #: The button pressed ("submit": Send my answers, "save": Save and finish later).
+    #: The button pressed ("submit": Send my answers, "save": Save and finish later,
+    #: "anyway": Send anyway, with too few answers).
     action = StringField()
     comment = TextAreaField(COMMENT_LABEL)
 

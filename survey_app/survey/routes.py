@@ -25,12 +25,13 @@ from werkzeug.wrappers import Response
 from .. import db, rate_limits
 from ..assessments import TEAM_LINK
 from ..catalog import get_questionnaire
+from ..distribute.mail import MailError
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Draft, Team
 from ..questionnaire import Questionnaire
 from ..tokens import stored_link_token, token_hash
-from . import devices, services
-from .forms import ACTIONS, AnswersForm, ResumeForm, StartForm, SurveyForm
+from . import devices, resume_mail, services
+from .forms import ACTIONS, AnswersForm, EmailLinkForm, ResumeForm, StartForm, SurveyForm
 from .link_cache import LinkCache
 from .sealing import DraftUnreadable
 from .services import FormView, Outcome, Submitted, TeamLink
@@ -70,6 +71,14 @@ TOO_MANY_DRAFTS = (
 )
 #: Key in the respondent's own session cookie: how many drafts this browser saved per team link.
 DRAFTS_KEY = "survey_drafts"
+#: "E-mail me this link", per client address and per draft (each overridable in the app's config).
+RESUME_EMAILS_PER_ADDRESS = "10 per hour; 30 per day"
+RESUME_EMAILS_PER_DRAFT = "3 per day"
+EMAIL_SENT = "The link is on its way. Your e-mail address was used only to send it: it was not stored."
+EMAIL_NOT_SENT = (
+    "The e-mail could not be sent. Check the address, or copy the link instead: it is shown on this page."
+)
+TOO_MANY_EMAILS = "The link has been e-mailed too often for now. Copy it instead, or try again in {wait}."
 OPENED_ELSEWHERE = (
     "Your survey was opened again from your personal link, so the page you were on stopped working."
     " Your saved answers are kept: continue below."
@@ -100,6 +109,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _public_url(endpoint: str, **values: str) -> str:
+    """An absolute link to hand out, on the configured PUBLIC_URL: never on the request's host,
+    which anyone can set (a link to another site must not carry a resume code)."""
+    path = url_for(endpoint, **values)
+    root = request.script_root
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
 def _secret() -> str:
     """The app's secret key, from which a personal invitation's draft key is derived."""
     return current_app.config["SECRET_KEY"]
@@ -128,7 +147,7 @@ def _questionnaire_of(assessment: Assessment | TeamLink) -> Questionnaire:
 def _closed_page(assessment: Assessment, *, not_sent: bool = False, resume_token: str = "") -> str:
     """The survey is closed (or not open yet); ``not_sent`` answers were kept, in ``resume_token``'s
     draft when the link was a team's."""
-    resume_url = url_for(".questionnaire", token=resume_token, _external=True) if resume_token else ""
+    resume_url = _public_url(".questionnaire", token=resume_token) if resume_token else ""
     return render_template(
         "survey/closed.html",
         closed=services.closed(assessment, _now()),
@@ -397,6 +416,11 @@ def _action(form: AnswersForm) -> str:
     return form.action.data if form.action.data in ACTIONS else "submit"
 
 
+def _submitted_hash(token: str) -> str:
+    """What the browser's session keeps of the draft it sent last (however the code was typed)."""
+    return token_hash(services.canonical_code(token))
+
+
 @bp.route("/s/<token>/answers", methods=["GET", "POST"])
 def team_answers(token: str) -> str | Response:
     """A team link's questionnaire: sent in one go, or saved as a draft to finish later.
@@ -440,7 +464,8 @@ def team_answers(token: str) -> str | Response:
     send = _count_send(link.link_hash)
     if send.refusal:
         return _refused(questionnaire, answers, comment, form, send.refusal)
-    result = _submit_once(token, questionnaire, answers, comment, submission)
+    anyway = _action(form) == "anyway"
+    result = _submit_once(token, questionnaire, answers, comment, submission, anyway=anyway)
     if result.outcome is Outcome.CLOSED:
         return _closed_page(_team_of(token).assessment, not_sent=True, resume_token=result.resume_token)
     if result.outcome is Outcome.INCOMPLETE:
@@ -450,12 +475,21 @@ def team_answers(token: str) -> str | Response:
 
 
 def _submit_once(
-    token: str, questionnaire: Questionnaire, answers: services.DraftAnswers, comment: str, submission: str
+    token: str,
+    questionnaire: Questionnaire,
+    answers: services.DraftAnswers,
+    comment: str,
+    submission: str,
+    *,
+    anyway: bool,
 ) -> Submitted:
-    """Record a team-link form once: a form sent again hits the unique submission hash."""
+    """Record a team-link form once: a form sent again hits the unique submission hash.
+    ``anyway``: recorded even with too few answers, as an incomplete response."""
     try:
         with db.write_session() as write:
-            return services.submit_new(write, token, questionnaire, answers, comment, submission, _now())
+            return services.submit_new(
+                write, token, questionnaire, answers, comment, submission, _now(), anyway=anyway
+            )
     except NotFound:  # the link is gone since the form was shown
         abort(404)
     except IntegrityError:
@@ -475,9 +509,9 @@ def _draft_gone(token: str) -> Response:
         flash(OPENED_ELSEWHERE, "warning")
         return redirect(url_for(".invitation_link", token=invitation))
     if request.method == "POST":
-        if request.form.get("action", "submit") == "submit":
+        if request.form.get("action", "submit") in ("submit", "anyway"):
             return redirect(url_for(".thanks"))
-    elif browser_session.get(SUBMITTED_KEY) == token_hash(token):
+    elif browser_session.get(SUBMITTED_KEY) == _submitted_hash(token):
         return redirect(url_for(".thanks"))
     abort(404)
 
@@ -529,7 +563,7 @@ def save_answers(token: str) -> str | Response:
                 services.save_draft(write, token, answers, comment, _secret())
         except NotFound:  # submitted, or reopened from the personal link, in another window meanwhile
             return _draft_gone(token)
-        return redirect(url_for(".saved", token=token))
+        return redirect(url_for(".saved", token=services.display_code(token)))
 
     team = draft.team
     if not personal:
@@ -541,13 +575,15 @@ def save_answers(token: str) -> str | Response:
         if send.refusal:
             return _refused(questionnaire, answers, comment, form, send.refusal)
     with db.write_session() as write:
-        result = services.submit(write, token, questionnaire, answers, comment, _now(), _secret())
+        result = services.submit(
+            write, token, questionnaire, answers, comment, _now(), _secret(), anyway=_action(form) == "anyway"
+        )
     if result.outcome is Outcome.CLOSED:
         return _closed_page(team.assessment, not_sent=True)
     if result.outcome is Outcome.INCOMPLETE:
         view = services.build_form(questionnaire, answers, comment, review=True)
         return _show(view, form, personal=personal)
-    browser_session[SUBMITTED_KEY] = token_hash(token)
+    browser_session[SUBMITTED_KEY] = _submitted_hash(token)
     browser_session.pop(INVITATION_KEY, None)
     if not personal:
         return _sent(team.link_hash, team.id, send)
@@ -569,14 +605,73 @@ def saved(token: str) -> str:
         draft = services.find_draft(db.get_session(), token)
     except NotFound:
         abort(404)
+    return _saved_page(token, personal=draft.invitation_id is not None)
+
+
+def _saved_page(token: str, *, personal: bool, email_form: EmailLinkForm | None = None) -> str:
+    """The saved page of the draft of ``token``; ``email_form`` as sent, when it was refused."""
+    link = _resume_link(token)
+    can_email = not personal and resume_mail.is_configured(current_app.config)
+    if can_email and email_form is None:
+        email_form = EmailLinkForm(formdata=None)
     return render_template(
         "survey/saved.html",
-        personal=draft.invitation_id is not None,
-        continue_url=url_for(".questionnaire", token=token),
-        resume_url=url_for(".questionnaire", token=token, _external=True),
-        resume_page=url_for(".resume", _external=True),
-        code=token,
+        personal=personal,
+        continue_url=url_for(".questionnaire", token=link.code),
+        resume_url=link.url,
+        resume_page=link.page,
+        code=link.code,
+        email_form=email_form if can_email else None,
+        email_url=url_for(".email_link", token=link.code),
     )
+
+
+def _resume_link(token: str) -> resume_mail.ResumeLink:
+    """The links back to the draft of ``token``, on PUBLIC_URL, and its code as shown."""
+    code = services.display_code(token)
+    return resume_mail.ResumeLink(
+        url=_public_url(".questionnaire", token=code), page=_public_url(".resume"), code=code
+    )
+
+
+def _email_refusal(token: str) -> str:
+    """Why no more resume links may be e-mailed now (per address, then per draft), or ""."""
+    config = current_app.config
+    limits = (
+        (config.get("RESUME_EMAILS_PER_ADDRESS", RESUME_EMAILS_PER_ADDRESS), "resume-email", _client()),
+        (config.get("RESUME_EMAILS_PER_DRAFT", RESUME_EMAILS_PER_DRAFT), "resume-email-draft", token),
+    )
+    for rules, scope, who in limits:
+        wait = rate_limits.refusal(rules, scope, who)
+        if wait is not None:
+            return TOO_MANY_EMAILS.format(wait=rate_limits.wait_words(wait))
+    return ""
+
+
+@bp.post("/q/<token>/email")
+def email_link(token: str) -> tuple[str, int] | str | Response:
+    """ "E-mail me this link": the resume link goes to the address typed, which is kept nowhere."""
+    try:
+        draft = services.find_draft(db.get_session(), token)
+    except NotFound:
+        abort(404)
+    if draft.invitation_id is not None or not resume_mail.is_configured(current_app.config):
+        abort(404)  # a personal link resumes by itself; without a mail server there is no button
+    form = EmailLinkForm()
+    if not _validated(form):
+        return _saved_page(token, personal=False, email_form=form)
+    refusal = _email_refusal(draft.resume_hash)
+    if refusal:
+        form.email.errors.append(refusal)
+        return _saved_page(token, personal=False, email_form=form), 429
+    try:
+        resume_mail.send(current_app.config, _resume_link(token), form.email.data or "")
+    except MailError as error:  # its text may quote the address: only its kind is logged
+        current_app.logger.warning("a resume link could not be e-mailed (%s)", type(error).__name__)
+        form.email.errors.append(EMAIL_NOT_SENT)
+        return _saved_page(token, personal=False, email_form=form)
+    flash(EMAIL_SENT, "success")
+    return redirect(url_for(".saved", token=services.display_code(token)))
 
 
 @bp.route("/resume", methods=["GET", "POST"])
@@ -584,7 +679,7 @@ def resume() -> str | Response:
     """Type a resume code (or paste the resume link) to go back to saved answers."""
     form = ResumeForm()
     if _validated(form):
-        code = services.resume_code(form.code.data or "")
+        code = services.resume_code(form.code.data or "")  # any case, with or without hyphens
         try:
             services.find_draft(db.get_session(), code)
         except NotFound:

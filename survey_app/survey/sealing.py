@@ -3,8 +3,9 @@
 A draft's answers and comment are stored only as a sealed blob: AES-256-GCM under a key
 derived with HKDF-SHA256 from the draft's key material, a token the database does not
 hold (a personal invitation's token, which needs the app's secret key to derive, or a
-team-link draft's resume token, of which only the hash is stored). The tokens carry at
-least 192 random bits, so HKDF is enough: no slow password hash is needed.
+team-link draft's resume code, of which only the hash is stored). The tokens carry at
+least 118 random bits (a resume code: 24 characters of 31), so HKDF is enough: no slow
+password hash is needed.
 
 A blob is a version byte, a random 96-bit nonce, then the ciphertext with its 16-byte
 tag. The version byte is authenticated too (as associated data). Pure: no Flask, no

@@ -46,11 +46,17 @@ DONT_KNOW = "dk"
 MAX_COMMENT = 2000
 #: Seconds a respondent needs per statement, for the "about N minutes" estimate.
 SECONDS_PER_STATEMENT = 15
-#: Longest token worth looking up (real ones have 32–43 characters).
+#: Longest token worth looking up (real ones have 24–43 characters).
 MAX_TOKEN_LENGTH = 200
+#: The characters of a resume code: digits and capitals without look-alikes (no 0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#: Characters in a resume code: 24 of 31 carry 118 random bits.
+CODE_LENGTH = 24
+#: A resume code is shown and linked in groups of this many characters, joined by hyphens.
+CODE_GROUP = 4
 
 DEFAULT_PURPOSE = (
-    "Your company wants to understand how well its sales and marketing teams work together today,"
+    "Your company wants to understand how well its {teams} teams work together today,"
     " so that it can decide what to improve first."
 )
 
@@ -59,8 +65,42 @@ DraftAnswers = dict[str, int | str]
 
 
 def new_resume_token() -> str:
-    """A fresh resume token (192 random bits)."""
-    return secrets.token_urlsafe(24)
+    """A fresh resume code, easy to read and type: 24 characters without look-alikes (118 random
+    bits), shown in groups of four ("7KQM-…")."""
+    return display_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)))
+
+
+def _short_code(token: str) -> str | None:
+    """The resume code in ``token`` in capitals without hyphens or spaces, or None when
+    ``token`` is no short code."""
+    squeezed = "".join(token.split()).replace("-", "").upper()
+    if len(squeezed) == CODE_LENGTH and all(char in CODE_ALPHABET for char in squeezed):
+        return squeezed
+    return None
+
+
+def canonical_code(token: str) -> str:
+    """A resume code as its hash and key are made from: capitals, without hyphens or spaces.
+
+    A code may be typed in any case, with or without its hyphens; anything else (a longer
+    token handed out before the codes were shortened) is left exactly as it is.
+    """
+    return _short_code(token) or token
+
+
+def display_code(token: str) -> str:
+    """A resume code as shown and linked: in hyphenated groups of four; an older token as it
+    was handed out."""
+    code = _short_code(token)
+    if code is None:
+        return token
+    return "-".join(code[start : start + CODE_GROUP] for start in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def draft_hash(token: str) -> str:
+    """The stored hash of a draft's resume ``token`` (however the code was typed);
+    ``NotFound`` for what cannot be one."""
+    return _hash_of(canonical_code(token))
 
 
 def field_name(item_id: str) -> str:
@@ -177,7 +217,7 @@ def find_draft(session: Session, token: str, *, for_update: bool = False) -> Dra
     The write paths that lock it need only the team and assessment, so they skip the
     joins the pages need.
     """
-    query = select(Draft).where(Draft.resume_hash == _hash_of(token))
+    query = select(Draft).where(Draft.resume_hash == draft_hash(token))
     if for_update:
         query = (
             query.options(joinedload(Draft.team).joinedload(Team.assessment))
@@ -206,11 +246,12 @@ def has_draft(session: Session, invitation_id: int) -> bool:
 
 
 def resume_code(text: str) -> str:
-    """The resume token in what a respondent typed: the code itself, or the whole resume link."""
+    """The resume code in what a respondent typed: the code itself (in any case, with or without
+    its hyphens), or the whole resume link; shown as links show it."""
     text = text.strip()
     if "/" in text:
         text = text.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return text
+    return display_code(text)
 
 
 # --- what the respondent is told ------------------------------------------------------
@@ -223,6 +264,8 @@ class Welcome:
     organization: str
     consultant: str
     team: str
+    #: The assessment's teams, the respondent's own first ("Marketing and Sales").
+    teams: str
     purpose: str
     statements: int
     minutes: int
@@ -243,6 +286,18 @@ def consultant_of(assessment: Assessment) -> str:
     return user.name.strip() or user.email
 
 
+def join_names(names: list[str]) -> str:
+    """Names as a sentence lists them: "Sales", "Sales and Marketing", "A, B and C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def teams_named(assessment: Assessment, team: Team) -> str:
+    """The assessment's teams in words, ``team`` first: "Marketing and Sales"."""
+    return join_names([team.name] + [other.name for other in assessment.teams if other.id != team.id])
+
+
 def welcome(
     assessment: Assessment,
     team: Team,
@@ -253,11 +308,13 @@ def welcome(
 ) -> Welcome:
     """The welcome page's facts for one team (and whether the link is personal)."""
     statements = len(questionnaire.items)
+    teams = teams_named(assessment, team)
     return Welcome(
         organization=assessment.organization.name,
         consultant=consultant_of(assessment),
         team=team.name,
-        purpose=assessment.purpose.strip() or DEFAULT_PURPOSE,
+        teams=teams,
+        purpose=assessment.purpose.strip() or DEFAULT_PURPOSE.format(teams=teams),
         statements=statements,
         minutes=max(1, math.ceil(statements * SECONDS_PER_STATEMENT / 60)),
         min_group_size=assessment.min_group_size,
@@ -311,7 +368,8 @@ def parse_answer(questionnaire: Questionnaire, raw: str | None) -> int | str | N
     """A posted choice as stored in a draft: a scale value, "dk", or None (no or unknown choice)."""
     if raw == DONT_KNOW:
         return DONT_KNOW
-    if raw is not None and raw.isdigit() and int(raw) in questionnaire.scale.values:
+    # Only ASCII digits: int() also reads "٣" or "３" as 3, which no form of ours sends.
+    if raw is not None and raw.isascii() and raw.isdigit() and int(raw) in questionnaire.scale.values:
         return int(raw)
     return None
 
@@ -456,7 +514,7 @@ def _draft_key(session: Session, draft: Draft, token: str, secret_key: str) -> s
     its key is the invitation's token, which stays; a team-link draft has only its own.
     """
     if draft.invitation_id is None:
-        return token
+        return canonical_code(token)
     invitation = session.get(Invitation, draft.invitation_id)
     if invitation is None:  # deleted meanwhile: its draft goes with it
         raise NotFound("no such draft")
@@ -481,10 +539,11 @@ def _keep(
 
 
 def new_draft(session: Session, team_id: int, answers: DraftAnswers, comment: str) -> str:
-    """A draft for a team-link respondent who saves to finish later; returns its resume token,
-    which is also the key its answers are sealed under."""
+    """A draft for a team-link respondent who saves to finish later; returns its resume code,
+    which (in its canonical form) is also the key its answers are sealed under."""
     token = new_resume_token()
-    session.add(Draft(team_id=team_id, resume_hash=token_hash(token), sealed=seal(token, answers, comment)))
+    code = canonical_code(token)
+    session.add(Draft(team_id=team_id, resume_hash=token_hash(code), sealed=seal(code, answers, comment)))
     session.flush()
     return token
 
@@ -515,12 +574,12 @@ def resume_invitation(session: Session, invitation_id: int, secret_key: str) -> 
             Draft(
                 team_id=invitation.team_id,
                 invitation_id=invitation_id,
-                resume_hash=token_hash(token),
+                resume_hash=draft_hash(token),
                 sealed=seal(_invitation_key(invitation, secret_key), {}, ""),
             )
         )
     else:
-        draft.resume_hash = token_hash(token)
+        draft.resume_hash = draft_hash(token)
     session.flush()
     return token
 
@@ -539,7 +598,7 @@ class Outcome(enum.Enum):
     RECORDED = "recorded"
     #: Nothing to record: the same form was submitted already (double click, replay).
     ALREADY_RECORDED = "already recorded"
-    #: Too few statements answered; nothing was recorded.
+    #: Too few statements answered; nothing was recorded (unless sent anyway).
     INCOMPLETE = "incomplete"
     #: The assessment takes no answers now; the answers were kept in a draft.
     CLOSED = "closed"
@@ -558,11 +617,14 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _refusal(accepting: bool, questionnaire: Questionnaire, answers: DraftAnswers) -> Outcome | None:
-    """Why a response cannot be recorded (the survey takes none now, too few answers), or None."""
+def _refusal(
+    accepting: bool, questionnaire: Questionnaire, answers: DraftAnswers, anyway: bool
+) -> Outcome | None:
+    """Why a response cannot be recorded (the survey takes none now, too few answers and not
+    sent ``anyway``), or None."""
     if not accepting:
         return Outcome.CLOSED
-    if counts(answers)[0] < questionnaire.answers_needed:
+    if not anyway and counts(answers)[0] < questionnaire.answers_needed:
         return Outcome.INCOMPLETE
     return None
 
@@ -605,6 +667,8 @@ def submit_new(
     comment: str,
     submission: str,
     now: datetime,
+    *,
+    anyway: bool = False,
 ) -> Submitted:
     """Record a team-link respondent's answers, sent without a draft.
 
@@ -613,10 +677,11 @@ def submit_new(
     response keeps the hash of the form's ``submission`` token, which is unique: sending
     the same form again raises ``IntegrityError`` (see ``was_submitted``). Sent to a
     closed survey, the answers are kept in a new draft instead, so they can be sent if
-    it opens again.
+    it opens again. With too few answers it records nothing, unless sent ``anyway``: then the
+    response is stored as incomplete (counted, never scored; see ``publishing``).
     """
     link = find_link(session, token)
-    refusal = _refusal(link.is_accepting(now), questionnaire, answers)
+    refusal = _refusal(link.is_accepting(now), questionnaire, answers, anyway)
     if refusal is Outcome.CLOSED:
         return Submitted(refusal, new_draft(session, link.team_id, answers, comment))
     if refusal is not None:
@@ -663,26 +728,27 @@ def submit(
     comment: str,
     now: datetime,
     secret_key: str,
+    *,
+    anyway: bool = False,
 ) -> Submitted:
     """Record a draft as a response, once: the draft is deleted and the response stored together.
 
     The response is inserted only if this transaction's ``DELETE`` removed the draft,
     so a double click or a replayed form records nothing more. A personal invitation
     is marked answered and its draft deleted, so nothing ties it to the response.
-    Refused (closed, too few answers), the draft keeps what was sent (sealed anew, so
-    ``secret_key`` is needed for a personal draft's key).
+    Refused (closed, too few answers and not sent ``anyway``), the draft keeps what was sent
+    (sealed anew, so ``secret_key`` is needed for a personal draft's key).
     """
     try:
-        invitation_id = session.scalar(
-            select(Draft.invitation_id).where(Draft.resume_hash == _hash_of(token))
-        )
+        hashed = draft_hash(token)
+        invitation_id = session.scalar(select(Draft.invitation_id).where(Draft.resume_hash == hashed))
         if invitation_id is not None:
             # Lock the invitation before the draft, as resume_invitation does.
             session.get(Invitation, invitation_id, with_for_update=True)
         draft = find_draft(session, token, for_update=True)
     except NotFound:
         return Submitted(Outcome.ALREADY_RECORDED)
-    refusal = _refusal(draft.team.assessment.is_accepting(now), questionnaire, answers)
+    refusal = _refusal(draft.team.assessment.is_accepting(now), questionnaire, answers, anyway)
     if refusal is not None:
         _keep(session, draft, token, secret_key, answers, comment)
         return Submitted(refusal)

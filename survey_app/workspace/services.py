@@ -567,7 +567,8 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
                 Response.team_id,
                 func.count(Response.id),
                 func.count(Response.total),
-                func.sum(case((Response.published, 1), else_=0)),
+                # Incomplete responses join the published set for their comments only.
+                func.sum(case((Response.published & Response.total.is_not(None), 1), else_=0)),
                 func.count(Response.answers_digest) - func.count(Response.answers_digest.distinct()),
             )
             .where(Response.team_id.in_(team_ids))
@@ -674,7 +675,7 @@ def _export_rows(
     rows_of: dict[int, list[list[str]]] = {team_id: [] for team_id in team_ids}
     for response_id, team_id, comment in session.execute(
         select(Response.id, Response.team_id, Response.comment).where(
-            Response.team_id.in_(team_ids), Response.published == true()
+            Response.team_id.in_(team_ids), Response.published == true(), Response.total.is_not(None)
         )
     ):
         row = [""] * len(item_ids) + [_cell(comment or "")]

@@ -6,6 +6,7 @@ sending an X-Forwarded-For header straight to the app.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +38,14 @@ def proxied(app: Flask, tmp_path: Path) -> Iterator[Flask]:
     proxied.extensions["survey_db"].engine.dispose()
 
 
+_attempts = itertools.count()
+
+
 def sign_in_from(client, address: str):  # noqa: ANN001, ANN201 - test helper
+    """A failed sign-in from ``address``, each time for another e-mail address, so that only the
+    limit per client address applies (one account's failures are slowed down on their own)."""
     client.environ_base["HTTP_X_FORWARDED_FOR"] = address
-    return sign_in(client, "c@example.com", "a wrong guess here")
+    return sign_in(client, f"guess{next(_attempts)}@example.com", "a wrong guess here")
 
 
 def test_rate_limits_count_each_client_behind_the_proxy(proxied: Flask, make_user) -> None:
@@ -75,13 +81,18 @@ def _saved_page(app: Flask, slug: str) -> str:
     return page.get_data(as_text=True)
 
 
-def test_links_built_behind_the_proxy_use_its_scheme_and_host(proxied: Flask, make_assessment) -> None:
+def test_links_behind_the_proxy_are_built_on_the_public_url(proxied: Flask, make_assessment) -> None:
+    """The forwarded scheme and host are trusted for the request, but links handed out are
+    always on PUBLIC_URL: a made-up host never ends up in a resume link."""
+    proxied.config["PUBLIC_URL"] = "https://survey.example.com"
     slug = make_assessment()
-    assert "https://survey.example.org/q/" in _saved_page(proxied, slug)
+    html = _saved_page(proxied, slug)
+    assert "https://survey.example.com/q/" in html
+    assert "survey.example.org" not in html
 
 
 def test_without_proxy_fix_the_forwarded_scheme_and_host_are_not_trusted(app: Flask, make_assessment) -> None:
     slug = make_assessment()
     html = _saved_page(app, slug)
     assert "survey.example.org" not in html
-    assert "http://localhost/q/" in html
+    assert f"{app.config['PUBLIC_URL']}/q/" in html

@@ -19,6 +19,7 @@ from survey_app import create_app, db
 from survey_app.assessments import get_assessment
 from survey_app.models import Assessment, Draft, Invitation, Response, ResponseAnswer, Team, User
 from survey_app.survey import routes as survey_routes
+from survey_app.survey import services
 from survey_app.survey.forms import AnswersForm, ResumeForm, StartForm
 from survey_app.survey.link_cache import LinkCache
 from survey_app.tokens import derive_token, new_salt, token_hash
@@ -77,7 +78,6 @@ def drafts(app) -> list[Draft]:
 
 def saved_answers(app, token: str) -> tuple[dict[str, int | str], str]:
     """The answers and comment sealed in the draft whose resume token is ``token``."""
-    from survey_app.survey import services
 
     with app.app_context():
         session = db.get_session()
@@ -119,6 +119,8 @@ def change_assessment(app, slug: str, **values) -> None:
 
 
 ALL_FOURS = dict.fromkeys(ITEM_IDS, "4")
+#: The tests' PUBLIC_URL (the config's default), on which every link handed out is built.
+PUBLIC = "http://127.0.0.1:5000"
 
 
 # --- welcome page and links -----------------------------------------------------------
@@ -139,7 +141,7 @@ def test_welcome_page_says_who_why_how_long_and_how_answers_stay_confidential(
 
     assert response.status_code == 200
     page = page_text(response)
-    assert "How do sales and marketing work together at Acme Tools?" in page
+    assert "How do Sales and Marketing work together at Acme Tools?" in page
     assert "Cora Consult" in page
     assert "We want to plan next year&#39;s launches together." in page
     assert "About 5 minutes: 20 short statements" in page
@@ -160,7 +162,7 @@ def test_welcome_page_defaults_when_purpose_and_consultant_are_not_set(
     with app.app_context(), db.write_session() as session:
         user_id = session.scalar(select(User.id).where(User.email == "nameless@example.com"))
     page = page_text(client.get(link_path(app, slug, "marketing")))
-    assert "how well its sales and marketing teams work together today" in page
+    assert "how well its Marketing and Sales teams work together today" in page
     assert "An independent consultant runs this survey for Acme." in page
     assert "Marketing team" in page
 
@@ -386,8 +388,6 @@ def test_simultaneous_sends_of_one_draft_record_one_response(app, make_assessmen
 
 def test_a_second_submit_of_the_same_draft_records_nothing(app, make_assessment, kotler) -> None:
     """The service records nothing when the draft is already gone (another request won the race)."""
-    from survey_app.survey import services
-
     slug = make_assessment()
     answers = dict.fromkeys(ITEM_IDS, 3)
     with app.app_context(), db.write_session() as session:
@@ -485,9 +485,9 @@ def test_answers_sent_to_a_closed_survey_are_kept_for_when_it_opens_again(
     assert "Your answers were not sent" in page
     assert count(app, Response) == 0
     [draft] = drafts(app)
-    resume = re.search(r'href="http://localhost/q/([A-Za-z0-9_-]+)"', page)
+    resume = re.search(r'href="http://127.0.0.1:5000/q/([A-Za-z0-9_-]+)"', page)  # on PUBLIC_URL
     assert resume
-    assert token_hash(resume.group(1)) == draft.resume_hash
+    assert services.draft_hash(resume.group(1)) == draft.resume_hash
     assert saved_answers(app, resume.group(1)) == (dict.fromkeys(ITEM_IDS, 4), "Late.")
 
     for closed in (link_path(app, slug), path, f"/q/{resume.group(1)}"):
@@ -669,16 +669,16 @@ def test_save_and_finish_later_then_resume_by_code(app, client, make_assessment)
     slug = make_assessment()
     token = save_for_later(client, form_path(app, slug), {"k01": "2", "k02": "3"}, comment="Later.")
     [draft] = drafts(app)
-    assert draft.resume_hash == token_hash(token)
+    assert draft.resume_hash == services.draft_hash(token)
     assert draft.invitation_id is None
     assert saved_answers(app, token) == ({"k01": 2, "k02": 3}, "Later.")
-    assert len(token) >= 32
+    assert len(token.replace("-", "")) == 24  # short enough to type (see test_survey_resume)
 
     page = page_text(client.get(f"/q/{token}/saved"))
     assert "Your answers are saved" in page
-    assert f"http://localhost/q/{token}" in page
+    assert f"{PUBLIC}/q/{token}" in page
     assert f'<p class="resume-code" id="resume-code">{token}</p>' in page
-    assert "http://localhost/resume" in page
+    assert f"{PUBLIC}/resume" in page
 
     other = app.test_client()  # another browser, days later
     form = page_text(other.get("/resume"))
@@ -760,7 +760,7 @@ def test_personal_invitation_returns_to_its_draft_and_answers_once(app, client, 
     assert "opened again from your personal link" in page_text(client.get(path))
     assert send(client, f"/q/{first}", {"k06": "1"}, action="save").headers["Location"] == path
     [draft] = drafts(app)
-    assert draft.resume_hash == token_hash(second)
+    assert draft.resume_hash == services.draft_hash(second)
     assert saved_answers(app, second) == ({"k01": 5}, "")
     assert re.search(r'id="q_k01-5"[^>]*checked', page_text(client.get(f"/q/{second}")))
     saved = page_text(client.get(f"/q/{second}/saved"))
@@ -1001,7 +1001,8 @@ def test_a_team_link_draft_is_sealed_under_its_resume_token(app, client, make_as
     row = stored_draft(app)
     assert row["invitation_id"] is None
     assert_nothing_in_clear(row, answers)
-    for wrong in (row["resume_hash"], token[:-1], token + "x"):
+    key = services.canonical_code(token)  # the code in capitals, without its hyphens
+    for wrong in (row["resume_hash"], token, key[:-1], key + "X"):
         with pytest.raises(sealing.DraftUnreadable):
             sealing.unseal(wrong, row["sealed"])
 
@@ -1016,7 +1017,7 @@ def test_a_team_link_draft_is_sealed_under_its_resume_token(app, client, make_as
     assert send(other, f"/q/{token}", {"k01": "4"}, action="save").status_code == 302
     resealed = bytes(stored_draft(app)["sealed"])
     assert resealed != bytes(row["sealed"])
-    assert sealing.unseal(token, resealed) == ({"k01": 4}, "")
+    assert sealing.unseal(key, resealed) == ({"k01": 4}, "")
 
 
 def test_a_draft_that_cannot_be_opened_says_so_and_is_left_alone(app, client, make_assessment) -> None:
@@ -1032,3 +1033,167 @@ def test_a_draft_that_cannot_be_opened_says_so_and_is_left_alone(app, client, ma
     assert response.status_code == 500
     assert "Your saved answers cannot be opened" in page_text(response)
     assert bytes(stored_draft(app)["sealed"]) == bytes(sealed)
+
+
+# --- sending with too few answers (issue 14) ---------------------------------------------
+
+
+def sales_results(runner, slug: str) -> dict:
+    """The sales team's entry in ``flask results SLUG --json``."""
+    result = runner.invoke(args=["results", slug, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["teams"]["sales"]
+
+
+def test_send_anyway_records_an_incomplete_response_kept_out_of_the_scores(
+    app, client, runner, make_assessment, make_user
+) -> None:
+    slug = make_assessment(min_group=3)
+    make_user("c@example.com", "consultant", organization="Acme")
+    consultant = app.test_client()
+    sign_in(consultant, "c@example.com")
+    path = form_path(app, slug)
+    submission = open_form(client, path)
+    few = dict.fromkeys(ITEM_IDS[:10], "4") | dict.fromkeys(ITEM_IDS[10:14], "dk")
+    remark = "Plan the launches together."
+
+    review = page_text(send(client, path, few, comment=remark, submission=submission))
+    assert "counted as an incomplete response" in review
+    assert "not be part of the scores" in review
+    assert '<button type="submit" name="action" value="anyway"' in review
+    assert count(app, Response) == 0
+
+    sent = send(client, path, few, action="anyway", comment=remark, submission=submission)
+
+    assert sent.headers["Location"] == "/thanks"
+    [stored] = responses(app)
+    assert (stored.answered, stored.total, stored.comment) == (10, None, remark)
+    sales = sales_results(runner, slug)
+    assert (sales["responses"], sales["pending"], sales["incomplete"], sales["withheld"]) == (0, 0, 1, True)
+    assert remark not in page_text(consultant.get(f"/a/{slug}/results"))
+
+    # Its comment joins the results with the next step of web responses, never on its own.
+    for value in ("2", "3"):
+        answer(app.test_client(), path, dict.fromkeys(ITEM_IDS, value), comment=f"Complete {value}.")
+    assert sales_results(runner, slug)["pending"] == 2
+    assert remark not in page_text(consultant.get(f"/a/{slug}/results"))
+    answer(app.test_client(), path, ALL_FOURS, comment="Complete 4.")
+
+    sales = sales_results(runner, slug)
+    assert (sales["responses"], sales["pending"], sales["incomplete"]) == (3, 0, 1)
+    assert sales["score"] == pytest.approx(60.0)  # 40, 60 and 80: the incomplete answers are not scored
+    assert sales["items"]["k01"] == pytest.approx(3.0)
+    page = page_text(consultant.get(f"/a/{slug}/results"))
+    assert remark in page
+    assert "Complete 2." in page
+    rows = consultant.get(f"/a/{slug}/responses.csv").get_data(as_text=True).strip().splitlines()
+    assert len(rows) == 1 + 3  # the export holds the scored responses only
+    from survey_app.workspace.services import monitor
+
+    with app.app_context():
+        session = db.get_session()
+        progress = monitor(session, get_assessment(session, slug), datetime.now(UTC)).teams[0]
+    assert (progress.key, progress.responses, progress.in_results, progress.incomplete) == ("sales", 4, 3, 1)
+
+
+def test_a_saved_draft_can_be_sent_anyway(app, client, runner, make_assessment) -> None:
+    slug = make_assessment()
+    token = save_for_later(client, form_path(app, slug), {"k01": "2"})
+
+    review = send(client, f"/q/{token}", {"k01": "2", "k02": "dk"}, comment="Too busy.")
+    assert "Send anyway" in page_text(review)
+    sent = send(client, f"/q/{token}", {"k01": "2", "k02": "dk"}, action="anyway", comment="Too busy.")
+
+    assert sent.headers["Location"] == "/thanks"
+    assert count(app, Draft) == 0
+    [stored] = responses(app)
+    assert (stored.answered, stored.total, stored.comment) == (1, None, "Too busy.")
+    assert sales_results(runner, slug)["incomplete"] == 1
+
+
+def test_the_count_shows_dont_know_answers_too(app, client, make_assessment) -> None:
+    slug = make_assessment()
+    assert "0 of 20 answered<" in page_text(client.get(form_path(app, slug)))
+    token = save_for_later(client, form_path(app, slug), {"k01": "2", "k02": "dk", "k03": "5"})
+
+    page = page_text(client.get(f"/q/{token}"))
+
+    assert "2 of 20 answered (1 don&#39;t know)" in page
+    assert 'data-dont-know="don&#39;t know"' in page  # survey.js words it the same way
+
+
+#: Arabic-Indic 3, full-width 3, superscript 3, Devanagari 3: digits to Python, never sent by our form.
+@pytest.mark.parametrize("digit", ["\u0663", "\uff13", "\u00b3", "\u0969"])
+def test_digits_other_than_ascii_count_as_no_answer(app, client, make_assessment, digit: str) -> None:
+    slug = make_assessment()
+    path = form_path(app, slug)
+
+    page = page_text(answer(client, path, dict.fromkeys(ITEM_IDS, digit)))
+
+    assert "Answer at least 16 more statements" in page
+    assert "0 of 20 answered" in page
+    assert count(app, Response) == 0
+    token = save_for_later(client, path, {"k01": digit, "k02": "3"})
+    assert saved_answers(app, token) == ({"k02": 3}, "")
+
+
+# --- links built from PUBLIC_URL ----------------------------------------------------------
+
+
+def test_links_handed_to_respondents_use_the_public_url_not_the_requests_host(
+    app, client, make_assessment
+) -> None:
+    app.config["PUBLIC_URL"] = "https://survey.example.org/"
+    slug = make_assessment()
+    path = form_path(app, slug)
+    evil = {"base_url": "http://evil.example"}
+    submission = submission_in(page_text(client.get(path, **evil)))
+    saved = client.post(path, data={"action": "save", "submission": submission}, **evil)
+    token = saved.headers["Location"].rsplit("/", 2)[-2]
+
+    page = page_text(client.get(f"/q/{token}/saved", **evil))
+
+    assert f"https://survey.example.org/q/{token}" in page
+    assert "https://survey.example.org/resume" in page
+    assert "evil.example" not in page
+
+    submission = open_form(client, path)
+    change_assessment(app, slug, status="closed")
+    data = {"action": "submit", "submission": submission} | {f"q_{item}": "4" for item in ITEM_IDS}
+    closed = page_text(client.post(path, data=data, **evil))
+    assert "Your answers were not sent" in closed
+    assert re.search(r'href="https://survey\.example\.org/q/[A-Za-z0-9-]+"', closed)
+    assert "evil.example" not in closed
+
+
+# --- the welcome page ---------------------------------------------------------------------
+
+
+def test_the_welcome_title_names_the_respondents_team_and_the_others(app, client, make_assessment) -> None:
+    from survey_app.assessments import create_assessment
+
+    slug = make_assessment(organization="Acme Tools")
+    assert "How do Marketing and Sales work together at Acme Tools?" in page_text(
+        client.get(link_path(app, slug, "marketing"))
+    )
+    with app.app_context(), db.write_session() as session:
+        three = create_assessment(
+            session,
+            organization="Acme Tools",
+            name="Autumn",
+            questionnaire=get_questionnaire_for(app),
+            secret_key=TEST_SECRET,
+            teams=(("success", "Customer Success"), ("sales", "Sales"), ("marketing", "Marketing")),
+        ).slug
+
+    page = page_text(client.get(link_path(app, three, "success")))
+
+    assert "How do Customer Success, Sales and Marketing work together at Acme Tools?" in page
+    assert "sales and marketing" not in page  # the default purpose names the teams too
+
+
+def get_questionnaire_for(app):  # noqa: ANN001, ANN201 - test helper
+    from survey_app.catalog import get_questionnaire
+
+    with app.app_context():
+        return get_questionnaire("kotler-2006")
