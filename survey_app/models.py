@@ -348,6 +348,9 @@ class Invitation(Base):
     link_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    #: When a round of e-mails claimed the invitation to send it, or NULL: two rounds at the
+    #: same moment never send one e-mail twice (``distribute.services.claim_pending``).
+    sending_since: Mapped[datetime | None]
     has_answered: Mapped[bool] = mapped_column(default=False)
 
     team: Mapped[Team] = relationship()
@@ -460,6 +463,44 @@ class ResponseAnswer(Base):
     published: Mapped[bool] = mapped_column(default=False)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class MailJobStatus(enum.StrEnum):
+    """Where a background round of invitation e-mails is: waiting, sending, finished or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MailJob(Base):
+    """Invitation e-mails sent by the background worker, and how far it is (``distribute.mail_jobs``)."""
+
+    __tablename__ = "mail_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MailJobStatus] = mapped_column(
+        Enum(
+            MailJobStatus,
+            name="mail_job_status",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=MailJobStatus.QUEUED,
+    )
+    #: Invitations done so far (e-mailed, or answered already), of those waiting when it began.
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    #: What the round achieved, as the page's messages: a JSON list of [category, text].
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<MailJob {self.id} assessment={self.assessment_id} {self.status.value}>"
 
 
 class ReportJobStatus(enum.StrEnum):

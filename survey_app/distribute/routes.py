@@ -8,21 +8,29 @@ for ``staff_required`` on purpose: with it a leader of another organization gets
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from werkzeug.utils import secure_filename
 
 from .. import db
 from ..access import assessment_for, principal
 from ..assessments import team_links
-from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
-from ..models import Assessment
-from . import mail, services
+from ..models import Assessment, MailJobStatus, User
+from . import mail, mail_jobs, rounds, services
 from .forms import MAX_CSV_BYTES, InvitationsForm, SendForm, TeamLinksForm
 
 bp = Blueprint("distribute", __name__)
@@ -53,16 +61,39 @@ def _team_cards(assessment: Assessment) -> tuple[list[dict[str, str]], str]:
             "key": link.team,
             "name": names[link.team],
             "url": link.url,
-            "qr": url_for(".qr", slug=assessment.slug, team_key=link.team),
+            "qr_svg": url_for(".qr", slug=assessment.slug, team_key=link.team, kind="svg"),
+            "qr_png": url_for(".qr", slug=assessment.slug, team_key=link.team, kind="png"),
         }
         for link in links
     ], ""
+
+
+#: The most problems the error summary lists; the rest are counted (all are shown by their field).
+SUMMARY_LIMIT = 10
+
+
+def _error_summary(form: InvitationsForm) -> dict[str, object] | None:
+    """The problems of a refused form, each with its field's id, for the summary at the page's top."""
+    problems = [
+        {"field": field.id, "message": str(message)}
+        for field in (form.team, form.people, form.csv_file)
+        for message in field.errors
+    ]
+    if not problems:
+        return None
+    return {
+        "count": len(problems),
+        "shown": problems[:SUMMARY_LIMIT],
+        "more": len(problems) - SUMMARY_LIMIT,
+        "more_field": problems[SUMMARY_LIMIT]["field"] if len(problems) > SUMMARY_LIMIT else "",
+    }
 
 
 def _render(assessment: Assessment, form: InvitationsForm, send_form: SendForm | None = None) -> Response:
     session = db.get_session()
     cards, link_error = _team_cards(assessment)
     teams = services.invitations_by_team(session, assessment)
+    active = mail_jobs.active_job(session, assessment.id)
     response = current_app.make_response(
         render_template(
             "distribute/page.html",
@@ -75,7 +106,9 @@ def _render(assessment: Assessment, form: InvitationsForm, send_form: SendForm |
             invitation_count=sum(len(team.rows) for team in teams),
             pending=services.count_pending(session, assessment.id),
             mail_configured=mail.is_configured(current_app.config),
+            mail_job_url=url_for(".mail_job", slug=assessment.slug, job_id=active.id) if active else "",
             form=form,
+            error_summary=_error_summary(form),
             send_form=send_form or SendForm(),
             links_form=TeamLinksForm(data={"invitations_only": assessment.invitations_only}),
             small_teams=services.small_teams(assessment),
@@ -120,10 +153,15 @@ def set_team_links(slug: str) -> Response:
     return _back(slug, "links")
 
 
-@bp.get("/a/<slug>/teams/<team_key>/qr.svg")
+#: The QR code's image kinds: SVG scales to any print size, PNG goes into slides and documents.
+QR_KINDS = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+@bp.get("/a/<slug>/teams/<team_key>/qr.svg", defaults={"kind": "svg"})
+@bp.get("/a/<slug>/teams/<team_key>/qr.png", defaults={"kind": "png"})
 @login_required
-def qr(slug: str, team_key: str) -> Response:
-    """A team's survey link as a QR code (SVG download)."""
+def qr(slug: str, team_key: str, kind: str) -> Response:
+    """A team's survey link as a QR code (SVG or PNG download)."""
     assessment = _managed(slug)
     team = next((t for t in assessment.teams if t.key == team_key), None)
     if team is None:
@@ -134,11 +172,11 @@ def qr(slug: str, team_key: str) -> Response:
         flash(f"The QR code cannot be made: {exc}.", "error")
         return _back(slug, "links")
     url = next(link.url for link in links if link.team == team_key)
-    svg = services.qr_svg(url, f"Survey link for {team.name} ({assessment.name})")
+    image = services.qr_image(url, f"Survey link for {team.name} ({assessment.name})", kind)
     return Response(
-        svg,
-        mimetype="image/svg+xml",
-        headers={"Content-Disposition": _attachment(f"{slug}-{team_key}-qr.svg"), **NO_STORE},
+        image,
+        mimetype=QR_KINDS[kind],
+        headers={"Content-Disposition": _attachment(f"{slug}-{team_key}-qr.{kind}"), **NO_STORE},
     )
 
 
@@ -199,26 +237,6 @@ def invitations_csv(slug: str) -> Response:
     )
 
 
-def _record_sent(invitation_id: int) -> None:
-    """Commit one sent e-mail at once, so a failure later on never sends it again."""
-    with db.write_session() as session:
-        services.mark_sent(session, invitation_id, datetime.now(UTC))
-
-
-def _flash_report(report: services.DeliveryReport) -> None:
-    if report.sent:
-        flash(f"{report.sent} invitation{'s' * (report.sent != 1)} sent by e-mail.", "success")
-    if report.failed:
-        names = "; ".join(f"{address} ({reason})" for address, reason in report.failed)
-        flash(f"Not sent to: {names}. Check these addresses, then send again.", "error")
-    if report.stopped:
-        flash(
-            f"Sending stopped: {report.stopped}. {report.not_tried} more invitation"
-            f"{'s were' if report.not_tried != 1 else ' was'} not sent; send again to send the rest.",
-            "error",
-        )
-
-
 def _mail_settings() -> mail.MailSettings | None:
     """The mail server's settings, or None after flashing why nothing can be sent."""
     try:
@@ -251,61 +269,107 @@ def _links(assessment: Assessment, *, pending_only: bool) -> list[services.Invit
         return None
 
 
-def _deliver(
-    assessment: Assessment,
-    settings: mail.MailSettings,
-    links: list[services.InvitationLink],
-    record_sent: Callable[[int], None],
-    *,
-    reminder: bool = False,
-) -> services.DeliveryReport | None:
-    """E-mail each link's person the survey's letter; None after flashing a lost mail server."""
-    user = principal()
-    facts = services.survey_letter(
-        assessment,
-        get_questionnaire(assessment.questionnaire_id),
-        consultant=(assessment.created_by.name or assessment.created_by.email)
-        if assessment.created_by
-        else user.display_name,
-        reply_to=assessment.created_by.email if assessment.created_by else user.email,
-    )
+def _letter(assessment: Assessment) -> mail.SurveyFacts:
+    """The assessment's invitation letter, signed by its consultant or else by the signed-in user."""
+    return rounds.letter_for(assessment, db.get_session().get(User, principal().id))
 
-    def compose(link: services.InvitationLink) -> EmailMessage:
-        recipient = mail.Recipient(name=link.name, email=link.email, team=link.team_name, link=link.url)
-        return mail.compose_invitation(facts, recipient, settings.sender, reminder=reminder)
 
-    try:
-        with mail.connect(settings) as mailer:
-            return services.deliver(links, compose, mailer.send, record_sent)
-    except mail.MailServerError as exc:
-        flash(f"Nothing was sent: {exc}.", "error")
-        return None
+def _round_settings(settings: mail.MailSettings) -> rounds.RoundSettings:
+    config = current_app.config
+    return rounds.RoundSettings(settings, config["SECRET_KEY"], config["PUBLIC_URL"])
 
 
 @bp.post("/a/<slug>/invitations/send")
 @login_required
 def send_invitations(slug: str) -> Response:
-    """E-mail each invitation not yet sent (nor answered); mark each as sent as soon as it is."""
+    """E-mail each invitation not yet sent: by the worker when Redis is set, else while the browser waits.
+
+    Each e-mail goes out once, however many rounds run at the same moment (``rounds``).
+    """
     assessment = _managed(slug)
     if not SendForm().validate_on_submit():
         abort(400)
     settings = _mail_settings()
-    links = _links(assessment, pending_only=True) if settings else None
-    if settings is None or links is None:
+    if settings is None:
         return _back(slug)
-    # Someone who answered already gets no e-mail, but is marked sent like the others, so that
-    # the page never singles out who answered before their e-mail went out.
-    for link in links:
-        if link.answered:
-            _record_sent(link.invitation_id)
-    links = [link for link in links if not link.answered]
-    if not links:
-        flash("Every invitation has been sent or answered already: nothing to send.", "info")
+    if current_app.config["REDIS_URL"]:
+        return _send_in_background(assessment)
+    try:
+        report = rounds.send_pending(assessment.id, _letter(assessment), _round_settings(settings))
+    except mail.MailServerError as exc:  # from connecting: before any e-mail
+        flash(f"Nothing was sent: {exc}.", "error")
         return _back(slug)
-    report = _deliver(assessment, settings, links, _record_sent)
-    if report is not None:
-        _flash_report(report)
+    except InvalidInput as exc:
+        flash(f"Sending stopped: {exc}.", "error")
+        return _back(slug)
+    for category, message in rounds.outcome_messages(report):
+        flash(message, category)
     return _back(slug)
+
+
+def _send_in_background(assessment: Assessment) -> Response:
+    """Queue the round for the worker (or find the one under way); show its progress."""
+    config = current_app.config
+    # Redis is asked before the write transaction begins, so no lock is held while it answers.
+    pending = mail_jobs.active_job(db.get_session(), assessment.id)
+    lost = pending is not None and mail_jobs.queue_lost(config["REDIS_URL"], pending.id)
+    with db.write_session() as write:
+        job, is_new = mail_jobs.request_job(write, assessment, principal().id, is_lost=lost)
+        job_id = job.id
+    if is_new:
+        try:
+            mail_jobs.enqueue(config["REDIS_URL"], config["WORKER_QUEUE"], job_id)
+        except Exception:
+            current_app.logger.exception("could not queue mail job %s", job_id)
+            with db.write_session() as write:
+                mail_jobs.finish(
+                    write,
+                    job_id,
+                    MailJobStatus.FAILED,
+                    [("error", "Sending could not start: the worker's queue cannot be reached. Try later.")],
+                )
+    return redirect(url_for(".mail_job", slug=assessment.slug, job_id=job_id), code=303)
+
+
+def _job(slug: str, job_id: int) -> tuple[Assessment, mail_jobs.MailProgress]:
+    """The assessment (if the user manages it) and the progress of its job ``job_id``; 404 otherwise."""
+    assessment = _managed(slug)
+    try:
+        job = mail_jobs.get_job(db.get_session(), assessment, job_id)
+    except NotFound:
+        abort(404)
+    redis_url = current_app.config["REDIS_URL"]
+    lost = job.status in mail_jobs.UNFINISHED and bool(redis_url) and mail_jobs.queue_lost(redis_url, job.id)
+    return assessment, mail_jobs.progress_of(job, is_lost=lost)
+
+
+@bp.get("/a/<slug>/invitations/job/<int:job_id>")
+@login_required
+def mail_job(slug: str, job_id: int) -> Response:
+    """How far the worker is with the invitation e-mails; what it achieved once done."""
+    assessment, progress = _job(slug, job_id)
+    response = current_app.make_response(
+        render_template(
+            "distribute/job.html",
+            assessment=assessment,
+            progress=progress,
+            status_url=url_for(".mail_job", slug=slug, job_id=job_id),
+            progress_url=url_for(".mail_job_progress", slug=slug, job_id=job_id),
+            page_url=url_for(".page", slug=slug, _anchor="invitations"),
+        )
+    )
+    response.headers.update(NO_STORE)
+    return response
+
+
+@bp.get("/a/<slug>/invitations/job/<int:job_id>.json")
+@login_required
+def mail_job_progress(slug: str, job_id: int) -> Response:
+    """The job's progress as JSON, for the status page's script."""
+    _assessment, progress = _job(slug, job_id)
+    response = jsonify(progress.as_json())
+    response.headers.update(NO_STORE)
+    return response
 
 
 @bp.post("/a/<slug>/invitations/remind")
@@ -328,7 +392,11 @@ def remind(slug: str) -> Response:
     if not links:
         flash("Nobody to remind: everyone e-mailed has answered, or no invitation was e-mailed yet.", "info")
         return _back(slug)
-    report = _deliver(assessment, settings, links, lambda _invitation_id: None, reminder=True)
+    try:
+        report = rounds.send_reminders(links, _letter(assessment), settings)
+    except mail.MailServerError as exc:
+        flash(f"Nothing was sent: {exc}.", "error")
+        report = None
     if report is not None:
         if report.sent:
             flash(

@@ -11,14 +11,15 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import segno
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import EMAIL, MAX_EMAIL_LENGTH
@@ -41,6 +42,15 @@ _UNSAFE_IN_EMAIL = set('<>()[],;:"\\')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: "Name <email>", as mail programs write it.
 _ANGLE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$")
+#: The lines of a pasted list: browsers send a text area's line breaks as CRLF.
+_LINE_BREAK = re.compile(r"\r\n|\n")
+#: Control characters that break a line, as mail headers and people read them.
+_BREAKS_LINE = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+#: Invitations a round of e-mails claims at a time (one short transaction).
+CLAIM_BATCH = 20
+#: A claim this old belongs to a round that died (its process was killed): the invitation may be
+#: claimed again. Far longer than a batch of e-mails takes, even from a slow mail server.
+CLAIM_EXPIRES = timedelta(minutes=30)
 #: Seconds a respondent needs per statement, on average (20 statements: about 5 minutes).
 SECONDS_PER_STATEMENT = 15
 
@@ -70,7 +80,11 @@ def _clean_name(name: str) -> str:
 
 
 def _split_line(line: str) -> tuple[str, str]:
-    """(name, email) from "Name <email>", "Name, email", "Name; email", "Name<TAB>email" or "email"."""
+    """(name, email) from "Name <email>", "Name, email", "Name; email", "Name<TAB>email" or "email".
+
+    Tabs before the address separate spreadsheet cells ("First<TAB>Last<TAB>email"): the
+    name's cells are joined with a space.
+    """
     match = _ANGLE.match(line)
     if match:
         return _clean_name(match["name"]), match["email"].strip()
@@ -80,13 +94,17 @@ def _split_line(line: str) -> tuple[str, str]:
     name, email = _clean_name(line[:cut]), line[cut + 1 :].strip()
     if "@" not in email and "@" in name:  # "email, Name": take it the way it was meant
         name, email = _clean_name(email), name
-    return name, email
+    return " ".join(_clean_name(cell) for cell in name.split("\t") if cell.strip()), email
 
 
 def read_pasted(text: str) -> list[Person]:
-    """The people of a pasted list, one a line; empty lines are skipped."""
+    """The people of a pasted list, one a line (CRLF or LF); empty lines are skipped.
+
+    Only CR LF and LF end a line: any other line break stays in its line, for
+    ``check_people`` to refuse with the line's number as the consultant sees it.
+    """
     people = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         line = raw.strip()
         if line:
             name, email = _split_line(line)
@@ -126,20 +144,49 @@ def read_csv(data: bytes) -> list[Person]:
     header: list[str] | None = None
     people = []
     try:
+        # A row is named by the line it starts on: a quoted cell may run over several lines.
+        first_line = reader.line_num + 1
         for row in reader:
+            line, first_line = first_line, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
                 header = [cell.strip().lower() for cell in row]
                 continue
             cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
-            people.append(Person(reader.line_num, _clean_name(cells.get("name", "")), cells.get("email", "")))
+            people.append(Person(line, _clean_name(cells.get("name", "")), cells.get("email", "")))
     except csv.Error as exc:
         raise InvitationsRejected([f"line {reader.line_num}: the file is not valid CSV ({exc})"]) from None
     return people
 
 
 # Creating ------------------------------------------------------------------------------------
+
+
+def control_character(text: str) -> str | None:
+    """What is wrong with the first control character of ``text``, in words with its code, or None.
+
+    Such a character (a line break, a tab, an invisible one) cannot be written in a mail
+    header: an invitation holding one could never be e-mailed.
+    """
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            code = f"U+{ord(char):04X}"
+            if char in _BREAKS_LINE:
+                return f"a line break in it ({code}): keep each person on one line"
+            what = "a tab" if char == "\t" else "an invisible control character"
+            return f"{what} in it ({code}): remove it"
+    return None
+
+
+def _control_problems(person: Person) -> list[str]:
+    """A problem for a name or an address holding a control character."""
+    problems = []
+    for label, value in (("name", person.name), ("e-mail address", person.email)):
+        found = control_character(value)
+        if found:
+            problems.append(f"line {person.line}: the {label} has {found}")
+    return problems
 
 
 def is_email(address: str) -> bool:
@@ -180,6 +227,10 @@ def check_people(session: Session, assessment_id: int, people: Sequence[Person])
     problems = []
     for person in people:
         where = f"line {person.line}"
+        controls = _control_problems(person)
+        if controls:
+            problems += controls
+            continue
         if not person.email:
             problems.append(f"{where}: the e-mail address is missing")
             continue
@@ -251,15 +302,17 @@ class TeamInvitations:
     answered: int
 
 
-def _invitations(session: Session, assessment_id: int) -> list[Invitation]:
-    return list(
-        session.scalars(
-            select(Invitation)
-            .join(Team, Invitation.team_id == Team.id)
-            .where(Team.assessment_id == assessment_id)
-            .order_by(Team.position, Invitation.created_at, Invitation.id)
-        )
+def _invitations(session: Session, assessment_id: int, only_ids: set[int] | None = None) -> list[Invitation]:
+    """The assessment's invitations (or those of ``only_ids``), by team, oldest first."""
+    query = (
+        select(Invitation)
+        .join(Team, Invitation.team_id == Team.id)
+        .where(Team.assessment_id == assessment_id)
+        .order_by(Team.position, Invitation.created_at, Invitation.id)
     )
+    if only_ids is not None:
+        query = query.where(Invitation.id.in_(only_ids))
+    return list(session.scalars(query))
 
 
 def invitations_by_team(session: Session, assessment: Assessment) -> list[TeamInvitations]:
@@ -318,14 +371,22 @@ class InvitationLink:
 
 
 def invitation_links(
-    session: Session, assessment_id: int, secret_key: str, public_url: str, *, pending_only: bool = False
+    session: Session,
+    assessment_id: int,
+    secret_key: str,
+    public_url: str,
+    *,
+    pending_only: bool = False,
+    only_ids: Iterable[int] | None = None,
 ) -> list[InvitationLink]:
-    """The personal links (``/i/<token>``) of an assessment's invitations (or of those to e-mail)."""
+    """The personal links (``/i/<token>``) of an assessment's invitations (or of those to e-mail,
+    or of the invitations ``only_ids``)."""
     teams = {
         team.id: team for team in session.scalars(select(Team).where(Team.assessment_id == assessment_id))
     }
+    wanted = None if only_ids is None else set(only_ids)
     links = []
-    for invitation in _invitations(session, assessment_id):
+    for invitation in _invitations(session, assessment_id, wanted):
         if pending_only and not is_pending(invitation):
             continue
         token = stored_link_token(secret_key, INVITATION_LINK, invitation.link_salt, invitation.link_hash)
@@ -365,10 +426,15 @@ def invitations_csv(links: Iterable[InvitationLink]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def qr_svg(url: str, title: str) -> bytes:
-    """``url`` as a QR code in SVG (medium error correction, the standard quiet zone)."""
+def qr_image(url: str, title: str, kind: str = "svg") -> bytes:
+    """``url`` as a QR code in SVG (titled) or PNG: medium error correction, the standard quiet zone.
+
+    segno writes both itself (PNG without Pillow): 8 pixels a module is sharp on a slide
+    and prints at about 2.5 cm across at 300 dpi.
+    """
     buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=4, title=title)
+    extra = {"title": title} if kind == "svg" else {}
+    segno.make(url, error="m").save(buffer, kind=kind, scale=8, border=4, **extra)
     return buffer.getvalue()
 
 
@@ -434,12 +500,64 @@ def deliver(
     return DeliveryReport(sent, tuple(failed))
 
 
+def _claimable(assessment_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The invitations of an assessment waiting for their e-mail that no living round has claimed."""
+    return (
+        Invitation.team_id.in_(select(Team.id).where(Team.assessment_id == assessment_id)),
+        Invitation.email != "",
+        Invitation.sent_at.is_(None),
+        or_(Invitation.sending_since.is_(None), Invitation.sending_since < now - CLAIM_EXPIRES),
+    )
+
+
+def count_claimable(session: Session, assessment_id: int, now: datetime) -> int:
+    """How many invitations a round of e-mails starting ``now`` would have to send."""
+    return session.scalar(select(func.count(Invitation.id)).where(*_claimable(assessment_id, now))) or 0
+
+
+def claim_pending(session: Session, assessment_id: int, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
+    """Claim up to ``limit`` invitations waiting for their e-mail, for this round alone; their ids.
+
+    One UPDATE … RETURNING: a claimed invitation is no longer claimable, so two rounds at the
+    same moment never get the same one. On PostgreSQL the rows another round is claiming right
+    now are skipped (SKIP LOCKED) rather than waited for; SQLite runs one writer at a time.
+    Commit at once: the claim must be seen by the other rounds while this one sends.
+    """
+    waiting = (
+        select(Invitation.id)
+        .where(*_claimable(assessment_id, now))
+        .order_by(Invitation.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Invitation)
+    )
+    claimed = session.scalars(
+        update(Invitation)
+        .where(Invitation.id.in_(waiting.scalar_subquery()))
+        .values(sending_since=now)
+        .returning(Invitation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed)
+
+
+def release_claims(session: Session, invitation_ids: Iterable[int]) -> None:
+    """Give back claimed invitations that were not sent, so the next round tries them again."""
+    ids = list(invitation_ids)
+    if ids:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(ids), Invitation.sent_at.is_(None))
+            .values(sending_since=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def mark_sent(session: Session, invitation_id: int, when: datetime) -> bool:
-    """Record that an invitation's e-mail went out (once: an earlier time is kept)."""
+    """Record that an invitation's e-mail went out (once: an earlier time is kept), ending its claim."""
     result = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation_id, Invitation.sent_at.is_(None))
-        .values(sent_at=when)
+        .values(sent_at=when, sending_since=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)

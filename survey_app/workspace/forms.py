@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -157,9 +158,10 @@ class SettingsForm(_AssessmentFields):
 
 
 class StatusForm(BaseForm):
-    """Close or reopen (the button sends the action)."""
+    """Close or reopen (the button sends the action); closing only with ``confirm`` set to "yes"."""
 
     action = StringField(validators=[AnyOf(["close", "reopen"])])
+    confirm = HiddenField()
 
 
 class ImportForm(BaseForm):

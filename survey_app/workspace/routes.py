@@ -193,14 +193,33 @@ def assessment(slug: str) -> str | Response:
     )
 
 
+@bp.get("/a/<slug>/close")
+@login_required
+def confirm_close(slug: str) -> str | Response:
+    """Ask before closing: closing stops every survey link at once."""
+    session = db.get_session()
+    found = assessment_for(session, slug, manage=True)
+    info = services.status_info(found, _now())
+    if info.state == "closed":
+        return redirect(url_for("workspace.assessment", slug=slug))
+    return render_template(
+        "workspace/close.html",
+        assessment=found,
+        monitor=services.monitor(session, found, _now()),
+        form=StatusForm(data={"action": "close", "confirm": "yes"}),
+    )
+
+
 @bp.post("/a/<slug>/status")
 @login_required
 def set_status(slug: str) -> Response:
-    """Close the assessment or take responses again."""
+    """Close the assessment (once confirmed) or take responses again."""
     assessment_for(db.get_session(), slug, manage=True)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.action.data == "close" and form.confirm.data != "yes":
+        return redirect(url_for("workspace.confirm_close", slug=slug), code=303)
     with db.write_session() as session:
         found = get_assessment(session, slug)
         services.set_status(found, form.action.data or "")

@@ -53,6 +53,12 @@ MAX_PURPOSE_LENGTH = 2000
 MAX_HEADCOUNT = 100_000
 #: Below this response rate (responses per headcount, in percent) a team is flagged.
 LOW_RATE_PERCENT = 30
+#: Rates are flagged only once this share of the survey period (opening to closing date) has
+#: passed: on its first days every survey has a low rate, and a warning then is only noise.
+LOW_RATE_AFTER_SHARE = 0.25
+#: Without a closing date, rates are flagged this many days after the opening: a week gives
+#: everyone a working week to answer, about a quarter of the usual two to four weeks' survey.
+LOW_RATE_AFTER_DAYS = 7
 #: Largest responses file accepted through the page.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 #: A cell starting with one of these is a formula for spreadsheet programs.
@@ -98,6 +104,21 @@ def opening_day(assessment: Assessment) -> date | None:
 def closing_day(assessment: Assessment) -> date | None:
     """The assessment's closing date (UTC): the last day that takes responses."""
     return _utc_day(assessment.closes_at)
+
+
+def rates_judged_from(
+    opens_at: datetime | None, closes_at: datetime | None, created_at: datetime
+) -> datetime:
+    """When response rates start being flagged as low: a share of the way through the survey.
+
+    The period runs from the opening date (else from when the assessment was made) to the
+    closing date; without a closing date, rates are judged ``LOW_RATE_AFTER_DAYS`` after it opens.
+    """
+    start = _as_aware(opens_at or created_at)
+    if closes_at is None:
+        return start + timedelta(days=LOW_RATE_AFTER_DAYS)
+    period = max(_as_aware(closes_at) - start, timedelta(0))
+    return start + period * LOW_RATE_AFTER_SHARE
 
 
 def format_day(day: date | None) -> str:
@@ -554,10 +575,23 @@ class Monitor:
     low_rate_percent: int
     min_group_size: int
     has_low_rate: bool
+    #: Whether enough of the survey period has passed to flag low rates, and from which day
+    #: (in words) they are flagged when it has not.
+    are_rates_judged: bool = True
+    rates_judged_from: str = ""
+    #: Complete responses waiting to join the results, all teams together.
+    waiting: int = 0
 
 
 def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
-    """Per-team counts from two grouped queries: responses and personal invitations."""
+    """Per-team counts from two grouped queries: responses and personal invitations.
+
+    Low rates are flagged only once a share of the survey period has passed
+    (``rates_judged_from``), or once the survey has stopped taking responses.
+    """
+    status = status_info(assessment, now)
+    judged_from = rates_judged_from(assessment.opens_at, assessment.closes_at, assessment.created_at)
+    are_rates_judged = now >= judged_from or status.state in ("closed", "ended")
     team_ids = [team.id for team in assessment.teams]
     responses: dict[int, tuple[int, int, int, int]] = {}
     invitations: dict[int, tuple[int, int, int]] = {}
@@ -600,7 +634,9 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
                 incomplete=total - complete,
                 headcount=team.headcount,
                 rate=rate,
-                is_low=bool(team.headcount) and total * 100 < LOW_RATE_PERCENT * (team.headcount or 0),
+                is_low=are_rates_judged
+                and bool(team.headcount)
+                and total * 100 < LOW_RATE_PERCENT * (team.headcount or 0),
                 is_over=bool(team.headcount) and total > (team.headcount or 0),
                 in_results=published,
                 # Responses join the results only in steps of min group (see publishing).
@@ -616,11 +652,14 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
     return Monitor(
         teams=teams,
         responses=total_responses,
-        status=status_info(assessment, now),
+        status=status,
         is_locked=total_responses > 0,
         low_rate_percent=LOW_RATE_PERCENT,
         min_group_size=assessment.min_group_size,
         has_low_rate=any(team.is_low for team in teams),
+        are_rates_judged=are_rates_judged,
+        rates_judged_from=format_day(judged_from.astimezone(UTC).date()),
+        waiting=sum(t.complete - t.in_results for t in teams),
     )
 
 

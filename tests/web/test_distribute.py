@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import email
 import email.policy
@@ -9,14 +10,16 @@ import hashlib
 import io
 import re
 import socket
+import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import segno
 from aiosmtpd.controller import Controller
 from flask import Flask
+from PIL import Image
 from sqlalchemy import select, update
 
 from survey_app import create_app, db
@@ -34,18 +37,25 @@ PERSONAL_LINK = re.compile(re.escape(PUBLIC) + r"/i/([A-Za-z0-9_-]+)")
 
 
 class Collector:
-    """An aiosmtpd handler that keeps every message and refuses addresses starting with ``bounce``."""
+    """An aiosmtpd handler that keeps every message and refuses addresses starting with ``bounce``.
+
+    ``delay`` seconds pass before each message is accepted, as with a real, busy server.
+    """
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse = "bounce"
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
-        if address.startswith("bounce"):
+        if self.refuse and address.startswith(self.refuse):
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -151,7 +161,7 @@ def test_page_shows_the_same_team_links_as_the_command_line(consultant, runner, 
             rf'<input type="text" id="link-{key}"[^>]*value="{re.escape(links[key])}" readonly', page
         )
         assert f'data-copy="link-{key}"' in page
-        assert f'href="/a/{slug}/teams/{key}/qr.svg">Download QR code' in page
+        assert f'href="/a/{slug}/teams/{key}/qr.svg">SVG image' in page
     assert f'href="/a/{slug}"' in page  # back to the assessment page
     assert "distribute.js" in page
 
@@ -175,8 +185,29 @@ def test_qr_code_is_an_svg_download_of_the_team_link(consultant, runner, slug: s
     assert path.search(body).group(1) == path.search(expected.getvalue().decode()).group(1)
 
 
-def test_qr_code_of_an_unknown_team_is_not_found(consultant, slug: str) -> None:
-    assert consultant.get(f"/a/{slug}/teams/finance/qr.svg").status_code == 404
+def test_qr_code_is_also_a_png_download_of_the_team_link(consultant, runner, slug: str) -> None:
+    url = dict(
+        line.split(" ", 1)
+        for line in runner.invoke(args=["assessment", "links", slug]).output.split("\n")[:2]
+    )["marketing"]
+    page = consultant.get(f"/a/{slug}/distribute").get_data(as_text=True)
+    assert f'href="/a/{slug}/teams/marketing/qr.png">PNG image' in page
+    response = consultant.get(f"/a/{slug}/teams/marketing/qr.png")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{slug}-marketing-qr.png"'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    expected = io.BytesIO()
+    segno.make(url, error="m").save(expected, kind="png", scale=8, border=4)
+    assert response.data == expected.getvalue()
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.format == "PNG"
+        assert image.width == image.height >= 25 * 8  # big enough to print or put on a slide
+
+
+@pytest.mark.parametrize("kind", ["svg", "png"])
+def test_qr_code_of_an_unknown_team_is_not_found(consultant, slug: str, kind: str) -> None:
+    assert consultant.get(f"/a/{slug}/teams/finance/qr.{kind}").status_code == 404
 
 
 def test_without_mail_settings_the_page_points_to_the_csv(app, consultant, slug: str) -> None:
@@ -378,9 +409,10 @@ def test_invitations_are_e_mailed_with_a_working_personal_link(app, mail_app, co
 
     response = consultant.post(f"/a/{slug}/invitations/send")
     assert response.status_code == 302
-    assert "2 invitations sent by e-mail." in consultant.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    # Mo counts as done like the others: the count never tells that someone answered already.
+    assert "3 invitations done: everyone among them who had not answered yet was e-mailed" in consultant.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
 
     assert [recipients for recipients, _ in mail_app.messages] == [["ann@example.com"], ["bob@example.com"]]
     hashes = {r.email: r.link_hash for r in invitations(app)}
@@ -417,8 +449,9 @@ def test_sending_twice_sends_nothing_new(app, mail_app, consultant, slug: str) -
     assert len(mail_app.messages) == 1
 
     response = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True)
-    assert "Every invitation has been sent or answered already: nothing to send." in response.get_data(
-        as_text=True
+    assert (
+        "Every invitation has been e-mailed already, or is being e-mailed now: nothing to send."
+        in response.get_data(as_text=True)
     )
     assert len(mail_app.messages) == 1
     assert invitations(app)[0].sent_at == first
@@ -428,11 +461,31 @@ def test_sending_twice_sends_nothing_new(app, mail_app, consultant, slug: str) -
     assert [r for r, _ in mail_app.messages] == [["ann@example.com"], ["new@example.com"]]
 
 
+def test_sending_to_someone_who_answered_already_reads_like_any_other_send(
+    app, mail_app, consultant, slug: str
+) -> None:
+    paste(consultant, slug, "Ann <ann@example.com>")
+    consultant.post(f"/a/{slug}/invitations/send")  # Ann gets her e-mail
+    paste(consultant, slug, "Mo <mo@example.com>")
+    with app.app_context(), db.write_session() as session:  # Mo answered through a link handed out by hand
+        session.execute(
+            update(Invitation).where(Invitation.email == "mo@example.com").values(has_answered=True)
+        )
+    said = []
+    for next_person in ("Ed <ed@example.com>", None):  # Mo alone is waiting; then Ed, who has not answered
+        page = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True).get_data(as_text=True)
+        said.append(re.search(r"1 invitation done[^<]*", page).group(0))
+        if next_person:
+            paste(consultant, slug, next_person)
+    assert said[0] == said[1]
+    assert [r for r, _ in mail_app.messages] == [["ann@example.com"], ["ed@example.com"]]
+
+
 def test_a_refused_address_is_named_and_the_others_are_sent(app, mail_app, consultant, slug: str) -> None:
     paste(consultant, slug, "ann@example.com\nbounce@example.com\nbob@example.com")
     response = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "2 invitations sent by e-mail." in page
+    assert "2 invitations done" in page
     assert (
         "Not sent to: bounce@example.com (the mail server refused the address (550 5.1.1 No such mailbox"
         in page
@@ -533,6 +586,7 @@ def test_the_e_mail_says_who_asks_why_and_by_when() -> None:
 ROUTES = [
     ("get", "/a/{slug}/distribute", None),
     ("get", "/a/{slug}/teams/sales/qr.svg", None),
+    ("get", "/a/{slug}/teams/sales/qr.png", None),
     ("get", "/a/{slug}/invitations.csv", None),
     ("post", "/a/{slug}/invitations", {"team": "sales", "people": "zed@example.com"}),
     ("post", "/a/{slug}/invitations/send", {}),
@@ -673,3 +727,176 @@ def test_a_refused_reminder_is_counted_not_named(app, mail_app, consultant, slug
     assert "Reminder sent to 1 person who had not answered yet." in page
     assert "1 reminder could not be sent" in page
     assert page.count("bounce@example.com") == 1  # its row in the list, not the error
+
+
+# Control characters in names and addresses ---------------------------------------------------
+
+
+def test_pasted_names_and_addresses_with_line_breaks_or_control_characters_are_refused(
+    app, consultant, slug: str
+) -> None:
+    text = (
+        "Ann Archer <ann@example.com>\r\n"
+        "Bob\u2028Baker <bob@example.com>\r\n"
+        "Cy\rCole, cy@example.com\r\n"
+        "Di\x07 Dee; di@example.com\r\n"
+        "Ed <ed\x01@example.com>\r\n"
+        "Flo\x85Fox <flo@example.com>\r\n"
+        "Gus\u2029Gray <gus@example.com>"
+    )
+    response = paste(consultant, slug, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "line 2: the name has a line break in it (U+2028)" in page
+    assert "line 3: the name has a line break in it (U+000D)" in page
+    assert "line 4: the name has an invisible control character in it (U+0007)" in page
+    assert "line 5: the e-mail address has an invisible control character in it (U+0001)" in page
+    assert "line 6: the name has a line break in it (U+0085)" in page
+    assert "line 7: the name has a line break in it (U+2029)" in page
+    assert "line 1:" not in page
+    assert invitations(app) == []
+
+
+def test_a_pasted_spreadsheet_row_with_tabs_gives_the_name_in_one_piece(app, consultant, slug: str) -> None:
+    response = paste(consultant, slug, "Ann\tArcher\tann@example.com\r\nBob Baker\tbob@example.com")
+    assert response.status_code == 302
+    assert [(r.name, r.email) for r in invitations(app)] == [
+        ("Ann Archer", "ann@example.com"),
+        ("Bob Baker", "bob@example.com"),
+    ]
+
+
+def test_csv_names_with_line_breaks_are_refused_naming_the_row_where_they_start(
+    app, consultant, slug: str
+) -> None:
+    data = (
+        'name,email\n"Ann\nArcher",ann@example.com\n"Bob\u2028Baker",bob@example.com\n'
+        "Cy\tCole,cy@example.com\nDora,dora@example.com\n"
+    ).encode()
+    response = upload(consultant, slug, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "line 2: the name has a line break in it (U+000A)" in page
+    assert "line 4: the name has a line break in it (U+2028)" in page
+    assert "line 5: the name has a tab in it (U+0009)" in page
+    assert "line 6" not in page
+    assert invitations(app) == []
+
+
+def test_csv_line_numbers_count_the_lines_of_an_earlier_quoted_cell(app, consultant, slug: str) -> None:
+    data = b'name,email\n"Ann, the\r\nfirst",ann@example\nBob,bob@example\n'
+    page = upload(consultant, slug, data).get_data(as_text=True)
+    assert "line 2: the name has a line break in it (U+000D)" in page
+    assert "line 4: &#39;bob@example&#39; is not an e-mail address" in page
+
+
+# A refused list: the error summary -----------------------------------------------------------
+
+
+def test_a_refused_list_is_summed_up_at_the_top_with_links_to_the_field(app, consultant, slug: str) -> None:
+    text = "Ann <ann@example.com>\nbob@\n" + "".join(f"p{n}@\n" for n in range(12))
+    response = paste(consultant, slug, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = re.search(r'<div class="notice notice--error error-summary"(.*?)</div>', page, re.S)
+    assert summary is not None
+    assert page.index("error-summary") < page.index('id="links"')  # above everything else
+    assert 'id="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"' in page
+    assert '<h2 id="error-summary-title">No one was invited: 13 problems to fix</h2>' in page
+    assert '<li><a href="#people">line 2: &#39;bob@&#39; is not an e-mail address</a></li>' in summary.group(
+        1
+    )
+    assert summary.group(1).count("<li>") == 11  # ten problems, then how many more there are
+    assert '<li><a href="#people">3 more problems</a></li>' in summary.group(1)
+    assert "Ann &lt;ann@example.com&gt;\nbob@\np0@" in page  # the pasted list is kept
+    assert invitations(app) == []
+
+
+def test_a_refused_file_and_team_are_summed_up_with_links_to_their_fields(app, consultant, slug: str) -> None:
+    page = upload(consultant, slug, b"Dora,dora@example.com\n").get_data(as_text=True)
+    assert '<h2 id="error-summary-title">No one was invited: 1 problem to fix</h2>' in page
+    assert '<li><a href="#csv_file">line 1: the first line must be a header' in page
+    page = paste(consultant, slug, "ann@example.com", team="finance").get_data(as_text=True)
+    assert '<li><a href="#team">Not a valid choice.</a></li>' in page
+
+
+# Sending at the same moment, and claims -------------------------------------------------------
+
+
+def test_two_sends_at_the_same_moment_e_mail_each_person_once(app, mail_app, slug: str) -> None:
+    people = [f"p{n}@example.com" for n in range(6)]
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        sign_in(client, "casey@example.com")
+    paste(first, slug, "\n".join(people))
+    mail_app.delay = 0.1  # each e-mail takes a moment, as with a real server
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(client) -> None:  # noqa: ANN001
+        start.wait(timeout=10)
+        statuses.append(client.post(f"/a/{slug}/invitations/send").status_code)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    assert sorted(recipients[0] for recipients, _ in mail_app.messages) == people
+    assert all(r.sent_at is not None and r.sending_since is None for r in invitations(app))
+
+
+def test_a_refused_address_is_released_and_sent_on_the_next_try(app, mail_app, consultant, slug: str) -> None:
+    paste(consultant, slug, "ann@example.com\nbounce@example.com")
+    consultant.post(f"/a/{slug}/invitations/send")
+    bounced = next(r for r in invitations(app) if r.email == "bounce@example.com")
+    assert (bounced.sent_at, bounced.sending_since) == (None, None)
+    mail_app.refuse = ""  # the mailbox exists now
+    page = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True).get_data(as_text=True)
+    assert "1 invitation done" in page
+    assert [r for r, _ in mail_app.messages] == [["ann@example.com"], ["bounce@example.com"]]
+
+
+def test_a_mail_server_lost_half_way_releases_the_rest_for_the_next_try(
+    app, mail_app, consultant, slug: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [f"p{n}@example.com" for n in range(5)]
+    paste(consultant, slug, "\n".join(people))
+    real_send = mail.Mailer.send
+
+    def send_two_then_fail(mailer, message) -> None:  # noqa: ANN001
+        if len(mail_app.messages) >= 2:
+            raise mail.MailServerError("the mail server went away (test)")
+        real_send(mailer, message)
+
+    monkeypatch.setattr(mail.Mailer, "send", send_two_then_fail)
+    page = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True).get_data(as_text=True)
+    assert "Sending stopped: the mail server went away (test). 3 invitations were not sent" in page
+    rows = invitations(app)
+    assert sum(r.sent_at is not None for r in rows) == 2
+    assert all(r.sending_since is None for r in rows)
+    monkeypatch.setattr(mail.Mailer, "send", real_send)
+    consultant.post(f"/a/{slug}/invitations/send")
+    assert sorted(r[0] for r, _ in mail_app.messages) == people
+
+
+def test_a_claim_left_by_a_round_that_died_expires(app, slug: str, consultant) -> None:
+    paste(consultant, slug, "ann@example.com\nbob@example.com")
+    now = datetime.now(UTC)
+    with app.app_context():
+        assessment_id = db.get_session().scalar(select(Team.assessment_id))
+        with db.write_session() as session:
+            session.execute(
+                update(Invitation)
+                .where(Invitation.email == "ann@example.com")
+                .values(sending_since=now - services.CLAIM_EXPIRES - timedelta(minutes=1))
+            )
+            session.execute(
+                update(Invitation).where(Invitation.email == "bob@example.com").values(sending_since=now)
+            )
+        with db.write_session() as session:
+            claimed = services.claim_pending(session, assessment_id, now)
+        with db.write_session() as session:
+            assert services.claim_pending(session, assessment_id, now) == []
+    assert [r.email for r in invitations(app) if r.id in claimed] == ["ann@example.com"]

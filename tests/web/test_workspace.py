@@ -388,8 +388,18 @@ def team_row(page: str, team_name: str) -> list[str]:
     ]
 
 
+def set_dates(app: Flask, slug: str, opened_days_ago: int, closes_in_days: int | None) -> None:
+    """Move the assessment's opening (and closing) date around today."""
+    now = datetime.now(UTC)
+    with app.app_context(), db.write_session() as session:
+        found = get_assessment(session, slug)
+        found.opens_at = now - timedelta(days=opened_days_ago)
+        found.closes_at = None if closes_in_days is None else now + timedelta(days=closes_in_days)
+
+
 def test_monitor_shows_counts_rates_and_a_low_rate_warning(app, consultant, add_answers) -> None:
     set_headcounts(app, SLUG, sales=20, marketing=10)
+    set_dates(app, SLUG, opened_days_ago=10, closes_in_days=20)
     add_answers(SLUG, "sales", [uniform(4)] * 3 + [uniform(2, answered=5)])
     add_answers(SLUG, "marketing", [uniform(3)] * 6)
     add_invitation(app, SLUG, "sales", "Alice Example", sent=True, answered=True)
@@ -418,6 +428,37 @@ def test_monitor_shows_counts_rates_and_a_low_rate_warning(app, consultant, add_
     assert "alice@example.com" not in page
 
 
+def test_a_new_survey_is_not_flagged_low_on_its_first_day(app, consultant, add_answers) -> None:
+    set_headcounts(app, SLUG, sales=20, marketing=10)
+    add_answers(SLUG, "sales", [uniform(4)])
+    page = text_of(consultant.get(f"/a/{SLUG}"))
+    assert team_row(page, "Sales")[4] == "5%"
+    assert "Low" not in page
+    assert 'class="highlight"' not in page
+    week = datetime.now(UTC).date() + timedelta(days=7)
+    assert f"Response rates are judged from {week.day} {week:%B %Y}" in page
+
+
+@pytest.mark.parametrize(
+    ("opened_days_ago", "closes_in_days", "is_flagged"),
+    [
+        (2, 28, False),  # 2 of 30 days: too early
+        (8, 22, True),  # past a quarter of the period
+        (3, None, False),  # no closing date: judged after a week
+        (8, None, True),
+    ],
+)
+def test_low_rates_are_flagged_once_a_share_of_the_survey_period_has_passed(
+    app, consultant, add_answers, opened_days_ago: int, closes_in_days: int | None, is_flagged: bool
+) -> None:
+    set_headcounts(app, SLUG, sales=20)
+    set_dates(app, SLUG, opened_days_ago, closes_in_days)
+    add_answers(SLUG, "sales", [uniform(4)])
+    page = text_of(consultant.get(f"/a/{SLUG}"))
+    assert ("Low: below 30%" in page) is is_flagged
+    assert ("Low response rate." in page) is is_flagged
+
+
 def test_monitor_without_headcount_shows_no_rate_and_no_warning(consultant, add_answers) -> None:
     add_answers(SLUG, "sales", [uniform(4)])
     page = text_of(consultant.get(f"/a/{SLUG}"))
@@ -431,8 +472,43 @@ def test_monitor_links_to_distribution_results_import_export_and_settings(consul
         assert f'href="/a/{SLUG}/{path}"' in page
 
 
-def test_close_and_reopen_change_the_status(app, consultant) -> None:
+def test_handing_out_the_links_is_the_first_action_and_closing_comes_last(consultant) -> None:
+    page = consultant.get(f"/a/{SLUG}").get_data(as_text=True)
+    main = page[page.index("<main") :]
+    first_action = re.search(r'<(a|button)\b[^>]*class="button[^"]*"[^>]*>(.*?)</\1>', main, re.S)
+    assert first_action is not None
+    assert first_action.group(2).strip() == "Hand out survey links and invitations"
+    assert f'href="/a/{SLUG}/distribute"' in first_action.group(0)
+    assert "Close the survey now" not in page
+    assert 'value="close"' not in page  # closing is never one click away
+    assert main.index(f'href="/a/{SLUG}/close"') > main.index("Progress per team")
+
+
+def test_closing_asks_for_confirmation_first(app, consultant) -> None:
     response = consultant.post(f"/a/{SLUG}/status", data={"action": "close"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/a/{SLUG}/close"
+    assert load(app, SLUG).status is AssessmentStatus.OPEN
+
+    page = text_of(consultant.get(f"/a/{SLUG}/close"))
+    assert "<h1>Close the survey “Spring review”?</h1>" in page
+    assert 'name="action" type="hidden" value="close"' in page
+    assert 'name="confirm" type="hidden" value="yes"' in page
+    assert f'href="/a/{SLUG}">Keep it open</a>' in page
+    done = consultant.post(f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes"})
+    assert done.status_code == 302
+    assert load(app, SLUG).status is AssessmentStatus.CLOSED
+
+
+def test_the_confirmation_page_of_a_closed_survey_goes_back_to_the_assessment(app, consultant) -> None:
+    consultant.post(f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes"})
+    response = consultant.get(f"/a/{SLUG}/close")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/a/{SLUG}"
+
+
+def test_close_and_reopen_change_the_status(app, consultant) -> None:
+    response = consultant.post(f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes"})
     assert response.status_code == 302
     assert load(app, SLUG).status is AssessmentStatus.CLOSED
     page = text_of(consultant.get(f"/a/{SLUG}"))
@@ -728,7 +804,8 @@ ROUTES = [
     ("get", "/o/acme/assessments/new", None, 403, 200),
     ("post", "/o/acme/assessments/new", {}, 403, 200),
     ("get", f"/a/{SLUG}", None, 302, 200),
-    ("post", f"/a/{SLUG}/status", {"action": "close"}, 403, 302),
+    ("post", f"/a/{SLUG}/status", {"action": "close", "confirm": "yes"}, 403, 302),
+    ("get", f"/a/{SLUG}/close", None, 403, 200),
     ("get", f"/a/{SLUG}/settings", None, 403, 200),
     ("post", f"/a/{SLUG}/settings", {}, 403, 200),
     ("get", f"/a/{SLUG}/import", None, 403, 200),
@@ -792,7 +869,7 @@ def test_unknown_slugs_are_not_found(consultant) -> None:
 
 def test_leader_changes_nothing(app, world) -> None:
     leader = signed_in(app, "lead@example.com")
-    leader.post(f"/a/{SLUG}/status", data={"action": "close"})
+    leader.post(f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes"})
     leader.post(f"/a/{SLUG}/settings", data=settings_form(name="Hijacked"))
     found = load(app, SLUG)
     assert found.status is AssessmentStatus.OPEN
@@ -817,12 +894,14 @@ def test_forms_refuse_a_post_without_the_csrf_token(database_url: str, tmp_path:
         "/sign-in", data={"email": "c@example.com", "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert signed.status_code == 302
-    assert client.post(f"/a/{SLUG}/status", data={"action": "close"}).status_code == 400
+    assert client.post(f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes"}).status_code == 400
     assert client.post("/workspace/organizations/new", data={"name": "Initech"}).status_code == 400
     assert load(app, SLUG).status is AssessmentStatus.OPEN
-    page = client.get(f"/a/{SLUG}").get_data(as_text=True)
+    page = client.get(f"/a/{SLUG}/close").get_data(as_text=True)
     form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert form_token is not None
-    done = client.post(f"/a/{SLUG}/status", data={"action": "close", "csrf_token": form_token.group(1)})
+    done = client.post(
+        f"/a/{SLUG}/status", data={"action": "close", "confirm": "yes", "csrf_token": form_token.group(1)}
+    )
     assert done.status_code == 302
     assert load(app, SLUG).status is AssessmentStatus.CLOSED
