@@ -199,7 +199,9 @@ class Mailer:
             reasons = "; ".join(_reply(code, text) for code, text in exc.recipients.values())
             raise MailError(f"the mail server refused the address ({reasons})") from None
         except smtplib.SMTPDataError as exc:
-            raise MailError(
+            # The message itself, not its address: the next ones would be refused too, and
+            # refusing one person's e-mail alone would single them out (see check_address).
+            raise MailServerError(
                 f"the mail server refused the e-mail ({_reply(exc.smtp_code, exc.smtp_error)})"
             ) from None
         except smtplib.SMTPSenderRefused as exc:
@@ -208,6 +210,27 @@ class Mailer:
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise MailServerError(f"the mail server went away ({exc or type(exc).__name__})") from None
+
+    def check_address(self, address: str) -> None:
+        """Ask the server whether it takes mail for ``address``, sending nothing (MAIL, RCPT, RSET).
+
+        For the invitations of people who answered already: they get no e-mail, but their
+        address is asked all the same, so that a refused address is refused whether or not
+        its person answered, and naming it tells nothing about answering.
+        """
+        try:
+            self._smtp.ehlo_or_helo_if_needed()
+            code, text = self._smtp.mail(self.sender)
+            if code != 250:
+                raise MailServerError(
+                    f"the mail server refused the sender {self.sender} ({_reply(code, text)})"
+                )
+            code, text = self._smtp.rcpt(address)
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailServerError(f"the mail server went away ({exc or type(exc).__name__})") from None
+        if code not in (250, 251):
+            raise MailError(f"the mail server refused the address ({_reply(code, text)})")
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -117,11 +117,8 @@ def send_pending(
                 links = services.invitation_links(
                     db.get_session(), assessment_id, settings.secret_key, settings.public_url, only_ids=ids
                 )
-                for link in links:
-                    if link.answered:
-                        round_.record(link.invitation_id)
                 report = services.deliver(
-                    [link for link in links if not link.answered], compose, mailer.send, round_.record
+                    links, compose, mailer.send, round_.record, check_address=mailer.check_address
                 )
                 round_.failed += report.failed
                 stopped = report.stopped

@@ -479,16 +479,23 @@ def deliver(
     compose: Callable[[InvitationLink], EmailMessage],
     send: Callable[[EmailMessage], None],
     record_sent: Callable[[int], None],
+    check_address: Callable[[str], None] | None = None,
 ) -> DeliveryReport:
     """Compose and send each e-mail, recording each success at once (so none is sent twice).
 
-    A refused address is reported and skipped; a lost mail server stops the round.
+    A link whose person answered already gets no e-mail: only its address is checked
+    (``check_address``) and it is recorded like the others, so that neither a refusal nor a
+    stop half-way sets apart those who answered. A refused address is reported and skipped;
+    a lost mail server stops the round.
     """
     sent = 0
     failed: list[tuple[str, str]] = []
     for position, link in enumerate(links):
         try:
-            send(compose(link))
+            if link.answered and check_address is not None:
+                check_address(link.email)
+            else:
+                send(compose(link))
         except mail.MailServerError as exc:
             failed.append((link.email, str(exc)))
             return DeliveryReport(sent, tuple(failed), str(exc), len(links) - position - 1)

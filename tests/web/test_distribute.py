@@ -900,3 +900,22 @@ def test_a_claim_left_by_a_round_that_died_expires(app, slug: str, consultant) -
         with db.write_session() as session:
             assert services.claim_pending(session, assessment_id, now) == []
     assert [r.email for r in invitations(app) if r.id in claimed] == ["ann@example.com"]
+
+
+def test_a_refused_address_tells_nothing_about_answering(app, mail_app, consultant, slug: str) -> None:
+    """Answered people get no e-mail, but their address is asked of the server all the same: a
+    refused address is named, and its row stays unsent, whether its person answered or not."""
+    paste(consultant, slug, "bounce-answered@example.com\nbounce-waiting@example.com\nann@example.com")
+    with app.app_context(), db.write_session() as session:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.email == "bounce-answered@example.com")
+            .values(has_answered=True)
+        )
+    page = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True).get_data(as_text=True)
+    assert "1 invitation done" in page
+    assert "bounce-answered@example.com (the mail server refused the address (550" in page
+    assert "bounce-waiting@example.com (the mail server refused the address (550" in page
+    assert [r for r, _ in mail_app.messages] == [["ann@example.com"]]  # no e-mail to anyone who answered
+    sent = {r.email: r.sent_at is not None for r in invitations(app)}
+    assert sent["bounce-answered@example.com"] is sent["bounce-waiting@example.com"] is False
