@@ -546,3 +546,24 @@ class ReportJob(Base):
 
     def __repr__(self) -> str:
         return f"<ReportJob {self.id} assessment={self.assessment_id} {self.status.value}>"
+
+
+class ReportCache(Base):
+    """The last PDF report rendered for an assessment and paper size, served again while what it
+    shows is unchanged (``survey_app.report.cache``); one per assessment and paper size."""
+
+    __tablename__ = "report_cache"
+    __table_args__ = (UniqueConstraint("assessment_id", "paper", name="uq_report_cache_assessment_paper"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    #: "a4" or "letter".
+    paper: Mapped[str] = mapped_column(String(10))
+    #: SHA-256 (hex) of everything the PDF shows: the published sets, never a pending response.
+    state_key: Mapped[str] = mapped_column(String(64))
+    #: The PDF; loaded only when served.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReportCache assessment={self.assessment_id} {self.paper}>"

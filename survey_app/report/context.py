@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -272,8 +273,6 @@ def _path_view(
             text=by_id[step.item_id].text,
             dimension=by_id[step.item_id].dimension,
             mean_text=fmt_mean(step.mean),
-            raised_text=fmt_mean(step.raised),
-            gain_text=f"+{step.gain:.2f}",
             gap_text=fmt_signed(gaps[step.item_id].gap) if step.item_id in gaps else "–",
         )
         for order, step in enumerate(path.steps, start=1)
@@ -289,9 +288,6 @@ def _path_view(
             next_label="",
             score_text=score_text,
             target_text="",
-            needed_text="0.0",
-            gain_text="",
-            new_score_text=score_text,
             steps=(),
             summary=(
                 f"The overall score of {score_text} is {fmt_score(margin)} points above the"
@@ -300,36 +296,17 @@ def _path_view(
             ),
             watch=tuple(lowest[:EXTREME_STATEMENTS]),
         )
-    next_label = labels[path.next]
-    target_text = f"{path.target:g}" if path.target is not None else ""
-    needed_text = fmt_score(path.points_needed)
-    count = len(steps)
-    if path.reachable:
-        summary = (
-            f"The overall score of {score_text} needs {needed_text} more points to reach {next_label}"
-            f" ({target_text}). Raising the {number_word(count)} lowest-rated"
-            f" {'statement' if count == 1 else 'statements'} below by one point each would be enough:"
-            f" together they add {path.gain:.1f} points."
-        )
-    else:
-        summary = (
-            f"The overall score of {score_text} needs {needed_text} more points to reach {next_label}"
-            f" ({target_text}). Even raising every statement by one point adds only {path.gain:.1f}:"
-            f" {next_label} is more than one step away, and the statements below are where to begin."
-        )
-    return PathView(
+    view = PathView(
         holding=False,
         reachable=path.reachable,
         current_label=current,
-        next_label=next_label,
+        next_label=labels[path.next],
         score_text=score_text,
-        target_text=target_text,
-        needed_text=needed_text,
-        gain_text=f"{path.gain:.1f}",
-        new_score_text=fmt_score(path.score + path.gain),
+        target_text=f"{path.target:g}" if path.target is not None else "",
         steps=steps,
-        summary=summary,
+        summary="",
     )
+    return replace(view, summary=wording.path_summary(view))
 
 
 def _recommendations_view(
@@ -579,6 +556,12 @@ def build_report_context(
     printed = sum(len(group.comments) for group in comments)
     total = sum(group.total for group in comments)
     specs = [("summary", "Executive summary", wording.summary_finding(view))]
+    # The consultant's view comes straight after the summary; it is left out, with its entry
+    # in the contents, when both the commentary and the action plan are empty.
+    if commentary or actions:
+        specs.append(
+            ("commentary", "Commentary and action plan", wording.commentary_finding(len(actions), first_due))
+        )
     if has_results:
         specs += [
             ("stages", "The four stages", wording.stages_finding(view)),
@@ -587,10 +570,6 @@ def build_report_context(
             ("path", "Path to the next stage", wording.path_finding(path_view)),
             ("recommendations", "Recommendations", wording.recommendations_finding(recs)),
         ]
-    if commentary or actions:  # left out, with its entry in the contents, when both are empty
-        specs.append(
-            ("commentary", "Commentary and action plan", wording.commentary_finding(len(actions), first_due))
-        )
     if has_results:
         specs.append(("comments", "Selected comments", wording.comments_finding(total, printed)))
     specs.append(("method", "Method", wording.method_finding(view)))

@@ -79,31 +79,27 @@ class Agreement:
 
 @dataclass(frozen=True)
 class PathStep:
-    """One statement on the path to the next stage."""
+    """One statement to focus on first, on the way to the next stage."""
 
     order: int
     number: int
     text: str
     dimension: str
     mean_text: str
-    raised_text: str
-    gain_text: str
     gap_text: str
 
 
 @dataclass(frozen=True)
 class PathView:
-    """The path to the next stage in figures and words."""
+    """The path to the next stage: the statements to focus on first, and why."""
 
     holding: bool
+    #: Whether the statements listed are enough to reach the next stage.
     reachable: bool
     current_label: str
     next_label: str
     score_text: str
     target_text: str
-    needed_text: str
-    gain_text: str
-    new_score_text: str
     steps: tuple[PathStep, ...]
     summary: str
     #: At the top stage: the lowest-rated statements, to watch.

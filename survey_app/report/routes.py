@@ -1,7 +1,9 @@
 """The PDF report's download, the consultant's commentary and action plan, and their logo.
 
 Reports of large assessments are made by the background worker (``jobs``): the results
-page posts a request, and a status page shows the progress and then the download.
+page posts a request, and a status page shows the progress and then the download. A
+download of unchanged results is served from the cache (``cache``); each user's downloads
+are limited, and so are the renders each process runs at once (``throttle``).
 
 Every page loads what it shows through ``access``: 404 for an assessment the user
 may not see, 403 when a leader tries to change something; the work is in ``services``.
@@ -14,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from .. import db
@@ -22,7 +25,8 @@ from ..assessments import get_assessment
 from ..catalog import get_questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment
-from . import jobs, services
+from ..questionnaire import Questionnaire
+from . import jobs, services, throttle
 from .context import PAPER_SIZES
 from .forms import BLANK_ROWS, CommentaryForm, LogoForm, RemoveLogoForm, ReportJobForm
 
@@ -56,12 +60,17 @@ def _show_error(form: Any, exc: InvalidInput) -> None:
 @bp.get("/a/<slug>/report.pdf")
 @login_required
 def download(slug: str) -> Response:
-    """The assessment's PDF report (?paper=letter for US Letter; A4 by default)."""
+    """The assessment's PDF report (?paper=letter for US Letter; A4 by default).
+
+    Served from the cache while nothing it shows has changed; otherwise rendered, when one
+    of this process's render slots comes free in time (see ``throttle``).
+    """
     session = db.get_session()
     assessment = assessment_for(session, slug)
     paper = request.args.get("paper", "a4").lower()
     if paper not in PAPER_SIZES:
         abort(400, description="The paper size must be a4 or letter.")
+    throttle.count_download(current_app.config["REPORT_DOWNLOADS_PER_USER"], principal().id)
     if _in_background(assessment):
         flash(
             "This assessment has many responses, so its report is made in the background."
@@ -69,14 +78,42 @@ def download(slug: str) -> Response:
             "warning",
         )
         return redirect(url_for("compare.results", slug=slug))
+    questionnaire = get_questionnaire(assessment.questionnaire_id)
+    if questionnaire is None:
+        abort(503, description=f"The questionnaire {assessment.questionnaire_id!r} is not installed.")
+    key, pdf = services.cached_report(session, assessment.id, questionnaire, paper)
+    if pdf is None:
+        with throttle.render_slot(current_app._get_current_object()) as has_slot:
+            if not has_slot:
+                return _when_busy(slug, paper)
+            pdf = services.report_pdf(session, assessment, questionnaire, paper).pdf
+        _keep(assessment.id, questionnaire, paper, key, pdf)
+    return _pdf_response(pdf, assessment)
+
+
+def _keep(assessment_id: int, questionnaire: Questionnaire, paper: str, key: str, pdf: bytes) -> None:
+    """Store the rendered PDF for the next download; a failure only costs the next one a render."""
     try:
-        rendered = services.report_pdf(
-            session, assessment, get_questionnaire(assessment.questionnaire_id), paper
-        )
-    except NotFound as exc:
-        abort(503, description=str(exc))
+        with db.write_session() as write:
+            services.keep_report(write, assessment_id, questionnaire, paper, key, pdf)
+    except SQLAlchemyError:
+        current_app.logger.exception("could not store the report of assessment %s", assessment_id)
+
+
+def _when_busy(slug: str, paper: str) -> Response:
+    """Every render slot stayed taken: the background worker makes the report when there is one,
+    else the browser is told to try again in a minute (503)."""
+    if not current_app.config["REDIS_URL"]:
+        raise throttle.ReportBusy()
+    job_id = _start_job(slug, paper)
+    flash("Other reports are being made right now, so yours is made in the background.", "info")
+    return redirect(url_for("report.job_status", slug=slug, job_id=job_id), code=303)
+
+
+def _pdf_response(pdf: bytes, assessment: Assessment) -> Response:
+    """The PDF as a download named after the assessment."""
     return Response(
-        rendered.pdf,
+        pdf,
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{services.report_filename(assessment)}"',
@@ -119,6 +156,13 @@ def request_job(slug: str) -> Response:
     paper = form.paper.data
     if not _in_background(assessment):
         return redirect(url_for("report.download", slug=slug, paper=paper), code=303)
+    job_id = _start_job(slug, paper)
+    return redirect(url_for("report.job_status", slug=slug, job_id=job_id), code=303)
+
+
+def _start_job(slug: str, paper: str) -> int:
+    """The id of the background job making this report: one already waiting or running, else a
+    new one put on the worker's queue (marked failed if the queue cannot be reached)."""
     with db.write_session() as write:
         job, is_new = jobs.request_job(
             write,
@@ -144,7 +188,7 @@ def request_job(slug: str) -> Response:
                     job_id,
                     "The report could not be started: the report worker's queue is unreachable.",
                 )
-    return redirect(url_for("report.job_status", slug=slug, job_id=job_id), code=303)
+    return job_id
 
 
 def _job(slug: str, job_id: int) -> tuple[Assessment, Any]:
@@ -201,14 +245,7 @@ def job_pdf(slug: str, job_id: int) -> Response:
         pdf = jobs.job_pdf(db.get_session(), job)
     except NotFound:
         abort(404)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{services.report_filename(assessment)}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _pdf_response(pdf, assessment)
 
 
 @bp.route("/a/<slug>/commentary", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..errors import InvalidInput, NotFound
 from ..models import ActionItem, Assessment, User
 from ..questionnaire import Questionnaire
+from . import cache
 from .assets import data_url
 
 if TYPE_CHECKING:
@@ -71,6 +72,32 @@ def report_pdf(
             " is not installed"
         )
     return build_report(session, assessment, questionnaire, paper=paper, progress=progress)
+
+
+def cached_report(
+    session: Session, assessment_id: int, questionnaire: Questionnaire, paper: str
+) -> tuple[str, bytes | None]:
+    """The state key of the assessment's report on ``paper``, and its PDF if one was made in that state.
+
+    The key covers only published figures (see ``cache``), so a response waiting for its
+    step never makes a new report.
+    """
+    key = cache.state_key(session, assessment_id, questionnaire, paper)
+    return key, cache.stored_pdf(session, assessment_id, paper, key)
+
+
+def keep_report(
+    session: Session, assessment_id: int, questionnaire: Questionnaire, paper: str, key: str, pdf: bytes
+) -> bool:
+    """Store ``pdf``, made in state ``key``, for the next download; whether it was stored.
+
+    It is not stored when the state changed while the report was being made: the PDF
+    might show some of the new state, and must never be served for the old one.
+    """
+    if cache.state_key(session, assessment_id, questionnaire, paper) != key:
+        return False
+    cache.store(session, assessment_id, paper, key, pdf)
+    return True
 
 
 def check_output(path: Path) -> None:
@@ -191,6 +218,7 @@ def check_logo(data: bytes) -> str:
             "logo", f"The file is larger than {MAX_LOGO_BYTES // (1024 * 1024)} MB. Choose a smaller image."
         )
     not_an_image = FieldInvalid("logo", "The file is not a PNG or JPEG image. Choose a PNG or JPEG file.")
+    too_large = FieldInvalid("logo", "The image has too many pixels. Scale it down and try again.")
     if not data.startswith(SIGNATURES):
         if b"<svg" in data[:1024].lower():
             raise FieldInvalid("logo", "SVG images are not accepted: upload the logo as PNG or JPEG.")
@@ -198,20 +226,24 @@ def check_logo(data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Opening reads only the header; Pillow refuses a size past its own bomb limit here.
             with Image.open(io.BytesIO(data)) as image:
                 media_type = LOGO_FORMATS.get(image.format or "")
                 if media_type is None:
                     raise not_an_image
                 width, height = image.size
                 if width * height > MAX_LOGO_PIXELS:
-                    raise FieldInvalid("logo", "The image has too many pixels. Scale it down and try again.")
+                    raise too_large
                 image.verify()
             # verify() leaves the image unusable: decode it fully from a fresh start.
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
     except FieldInvalid:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # A header claiming a huge image (a decompression bomb): its size, not its format, is wrong.
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
     return media_type
 

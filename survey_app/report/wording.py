@@ -126,19 +126,42 @@ def stages_finding(view: ResultsView) -> str:
     return f"The teams place it at different stages: {join_names(parts)}; overall {view.overall.stage_label}"
 
 
+def focus_list(path: PathView) -> str:
+    """The statements to focus on first, by number: "statement 18", "statements 18, 17 and 4"."""
+    numbers = [str(step.number) for step in path.steps]
+    return f"{'statement' if len(numbers) == 1 else 'statements'} {join_names(numbers)}"
+
+
 def path_finding(path: PathView | None) -> str:
-    """The path's heading: how many statements reach the next stage."""
+    """The path's heading: where to focus first to reach the next stage."""
     if path is None:
         return "No path can be computed without results"
     if path.holding:
         return f"At {path.current_label}, the top stage, the task is to hold it"
-    count = len(path.steps)
+    if path.reachable:
+        count = len(path.steps)
+        return (
+            f"{number_word(count).capitalize()} {'statement' if count == 1 else 'statements'} would move you"
+            f" to {path.next_label}: focus first on {focus_list(path)}"
+        )
+    return f"{path.next_label} is more than one step away on every statement: focus first on the lowest-rated"
+
+
+def path_summary(path: PathView) -> str:
+    """The path's opening paragraph (below the top stage): the statements to focus on first, and why."""
     if path.reachable:
         return (
-            f"Raising {number_word(count)} {'statement' if count == 1 else 'statements'} by one point"
-            f" would lift the overall score from {path.score_text} into {path.next_label}"
+            f"The smallest set of statements that would move you to {path.next_label}: {focus_list(path)}."
+            " They are the lowest-rated statements, so they have the most room to improve and are where to"
+            " focus first. If people agreed with each of them one step more on the answer scale, the overall"
+            f" score ({path.score_text} today) would reach {path.next_label}, which begins at"
+            f" {path.target_text}."
         )
-    return f"{path.next_label} is more than one step away: the score needs {path.needed_text} more points"
+    return (
+        f"{path.next_label} begins at {path.target_text} and the overall score is {path.score_text}: even one"
+        f" step more on every statement would not reach it, so {path.next_label} is a longer-term goal."
+        " Focus first on the lowest-rated statements below, where there is the most room to improve."
+    )
 
 
 def recommendations_finding(recs: RecommendationsView | None) -> str:
@@ -167,18 +190,14 @@ def next_steps(
                 f" (section {sections['path']})."
             )
         elif path.reachable:
-            numbers = ", ".join(str(step.number) for step in path.steps)
-            count = len(path.steps)
             steps.append(
-                f"Reach {path.next_label} by raising {number_word(count)}"
-                f" {'statement' if count == 1 else 'statements'} by one point each"
-                f" (statement{'s' if count != 1 else ''} {numbers}); the score needs"
-                f" {path.needed_text} more points."
+                f"Focus first on the smallest set of statements that would move you to {path.next_label}:"
+                f" {focus_list(path)} (section {sections['path']})."
             )
         else:
             steps.append(
-                f"Work towards {path.next_label}: the score needs {path.needed_text} more points,"
-                " more than raising every statement by one point would give."
+                f"Work towards {path.next_label}, focusing first on the lowest-rated statements"
+                f" (section {sections['path']}); it is more than one step away on every statement."
             )
     if recs is not None:
         if recs.moves:

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from survey_app import charts
+from survey_app.report import wording
 from survey_app.report.context import COMMENTS_PER_TEAM, _commentary_paragraphs, select_comments
+from survey_app.report.model import PathStep, PathView
 from survey_app.report.wording import fmt_day, fmt_share, shares_text
 
 NBSP = "\u00a0"
@@ -131,3 +133,61 @@ def test_distribution_escapes_team_names() -> None:
     svg = distribution(sales="<script>alert(1)</script>")
     assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in texts(svg)
+
+
+# --- the path to the next stage, in words ---------------------------------------------------------
+
+
+def _path(numbers: tuple[int, ...], *, reachable: bool = True) -> PathView:
+    steps = tuple(
+        PathStep(
+            order=order,
+            number=number,
+            text=f"Statement {number}",
+            dimension="Culture",
+            mean_text="2.10",
+            gap_text="–",
+        )
+        for order, number in enumerate(numbers, start=1)
+    )
+    return PathView(
+        holding=False,
+        reachable=reachable,
+        current_label="Defined",
+        next_label="Aligned",
+        score_text="57.4",
+        target_text="60",
+        steps=steps,
+        summary="",
+    )
+
+
+@pytest.mark.parametrize(
+    ("numbers", "count", "listed"),
+    [((18,), "One statement", "statement 18"), ((18, 17, 4), "Three statements", "statements 18, 17 and 4")],
+)
+def test_the_path_is_phrased_as_where_to_focus_first(
+    numbers: tuple[int, ...], count: str, listed: str
+) -> None:
+    path = _path(numbers)
+    heading = wording.path_finding(path)
+    summary = wording.path_summary(path)
+    (step,) = wording.next_steps(path, None, None, {"path": 5})  # type: ignore[arg-type]
+    assert heading == f"{count} would move you to Aligned: focus first on {listed}"
+    assert summary.startswith(f"The smallest set of statements that would move you to Aligned: {listed}.")
+    assert "which begins at 60" in summary
+    smallest = "the smallest set of statements that would move you to Aligned"
+    assert step == f"Focus first on {smallest}: {listed} (section 5)."
+    for text in (heading, summary, step):
+        assert "point" not in text  # never "raise the score by so many points"
+
+
+def test_a_next_stage_out_of_one_steps_reach_still_says_where_to_focus_first() -> None:
+    path = _path(tuple(range(1, 21)), reachable=False)
+    assert wording.path_finding(path) == (
+        "Aligned is more than one step away on every statement: focus first on the lowest-rated"
+    )
+    summary = wording.path_summary(path)
+    assert summary.startswith("Aligned begins at 60 and the overall score is 57.4")
+    assert "Focus first on the lowest-rated statements below" in summary
+    assert "point" not in summary

@@ -6,6 +6,9 @@ import io
 import json
 import random
 import re
+import struct
+import threading
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from survey_app.assessments import get_assessment
 from survey_app.catalog import get_questionnaire
 from survey_app.models import ActionItem, ResponseSource, Team, User
 from survey_app.paths import data_folder
-from survey_app.report import services
+from survey_app.report import render, services
 from survey_app.report_logic.recommendations import choose, load_library
 from survey_app.responses import NewResponse, add_responses
 from survey_app.results import compute_results
@@ -307,18 +310,25 @@ def test_path_to_the_next_stage_matches_the_hand_computed_answer(
     sign_in(client, "c@acme.example")
     pages = page_texts(download(client, slug))
     text = " ".join(pages)
-    assert "Raising two statements by one point would lift the overall score from 58.0 into Aligned" in text
-    assert "The overall score of 58.0 needs 2.0 more points to reach Aligned (60)" in text
-    assert "Together: score 58.0 + 2.0 = 60.0 (needed: 60)" in text
-    (path_page,) = [page for page in pages if "The fewest statements that reach Aligned" in page]
-    table = path_page[path_page.index("The fewest statements that reach Aligned") :]
+    # Phrased as where to focus first, never as raising the score by so many points.
+    assert "Two statements would move you to Aligned: focus first on statements 2 and 1" in text
+    assert "The smallest set of statements that would move you to Aligned: statements 2 and 1." in text
+    assert "by one point" not in text
+    assert "more points" not in text
+    caption = "The statements to focus on first, lowest-rated first"
+    (path_page,) = [page for page in pages if caption in page]
+    table = path_page[path_page.index(caption) :]
     first, second, third = (statement_text(kotler, item) for item in ("k02", "k01", "k03"))
-    assert f"1 2 {first}" in table
-    assert f"2 1 {second}" in table
+    assert f"2 {first}" in table
+    assert f"1 {second}" in table
     assert table.index(first) < table.index(second)
     assert third not in table
-    assert "2.00 3.00 +1.00 −2.00" in table  # statement 2: mean now, raised to, gain, gap
-    assert "(statements 2, 1)" in text  # the executive summary's next step
+    assert "2.00 −2.00" in table  # statement 2: its mean now, and the gap
+    # The executive summary's next step says the same.
+    assert (
+        "Focus first on the smallest set of statements that would move you to Aligned: statements 2 and 1"
+        in text
+    )
 
 
 def _stage_data(stage: str) -> tuple[list[dict], list[dict]]:
@@ -424,6 +434,173 @@ def test_who_may_download_acmes_report(client, two_orgs, email: str, status: int
         assert "Acme" in pdf_text(response.data)
     else:
         assert not response.data.startswith(b"%PDF")
+
+
+# --- the cache, the cap on renders, the limit per user ---------------------------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """Count the report's renders; each makes a small stand-in PDF, numbered (layout is tested above)."""
+    made: list[str] = []
+
+    def stand_in(session, assessment, questionnaire, *, paper="a4", progress=None):  # noqa: ANN001, ANN202
+        made.append(paper)
+        return render.RenderedReport(f"%PDF-1.7 stand-in {len(made)}".encode(), "", render.Timings(), 1)
+
+    monkeypatch.setattr(render, "build_report", stand_in)
+    return made
+
+
+def cache_rows(app) -> list[tuple[int, str]]:
+    from survey_app.models import ReportCache
+
+    with app.app_context():
+        return [
+            tuple(row)
+            for row in db.get_session().execute(select(ReportCache.assessment_id, ReportCache.paper))
+        ]
+
+
+def test_unchanged_results_are_served_from_the_cache_and_changes_render_again(
+    app, client, both_shown, add_answers, renders
+) -> None:
+    first = download(client, both_shown)
+    assert download(client, both_shown) == first
+    assert len(renders) == 1
+    # One response waiting for its step changes no published figure: the same PDF, no new one
+    # that could reveal it.
+    add_answers(both_shown, "sales", [uniform(5)])
+    assert download(client, both_shown) == first
+    assert len(renders) == 1
+    # Four more complete the step: the results change, and so does the report.
+    add_answers(both_shown, "sales", [uniform(5)] * 4)
+    second = download(client, both_shown)
+    assert second != first
+    assert len(renders) == 2
+    # A change of the commentary is a new report too; the same commentary again is not.
+    assert client.post(f"/a/{both_shown}/commentary", data={"commentary": "A new view"}).status_code == 302
+    third = download(client, both_shown)
+    assert third not in (first, second)
+    assert client.post(f"/a/{both_shown}/commentary", data={"commentary": "A new view"}).status_code == 302
+    assert download(client, both_shown) == third
+    assert len(renders) == 3
+    # Letter paper is a report of its own; A4 stays cached beside it. One entry per paper size.
+    letter = download(client, both_shown, paper="letter")
+    assert download(client, both_shown) == third
+    assert download(client, both_shown, paper="letter") == letter
+    assert renders == ["a4", "a4", "a4", "letter"]
+    assert sorted(paper for _, paper in cache_rows(app)) == ["a4", "letter"]
+
+
+def test_a_new_logo_or_action_plan_renders_the_report_again(app, client, both_shown, renders) -> None:
+    first = download(client, both_shown)
+    with app.app_context(), db.write_session() as session:
+        assessment = get_assessment(session, both_shown)
+        consultant = session.scalar(select(User).where(User.email == "consultant@example.com"))
+        assessment.created_by_id = consultant.id
+    second = download(client, both_shown)  # "prepared by" on the cover
+    assert upload(client, png_bytes(), "logo.png").status_code == 302
+    third = download(client, both_shown)
+    saved = client.post(f"/a/{both_shown}/commentary", data={"actions-0-action": "Run the workshop"})
+    assert saved.status_code == 302
+    fourth = download(client, both_shown)
+    assert len({first, second, third, fourth}) == 4
+    assert len(renders) == 4
+
+
+def test_a_report_whose_results_changed_while_it_was_made_is_not_kept(
+    app, client, both_shown, monkeypatch
+) -> None:
+    made: list[int] = []
+
+    def changing(session, assessment, questionnaire, *, paper="a4", progress=None):  # noqa: ANN001, ANN202
+        made.append(1)
+        if len(made) == 1:  # the commentary changes while the first report is being made
+            with db.write_session() as write:
+                get_assessment(write, both_shown).commentary = "Changed meanwhile"
+        return render.RenderedReport(f"%PDF-1.7 render {len(made)}".encode(), "", render.Timings(), 1)
+
+    monkeypatch.setattr(render, "build_report", changing)
+    assert download(client, both_shown) == b"%PDF-1.7 render 1"
+    # That report may show the new commentary, so it was not kept for the old one: when the
+    # commentary is put back, the next download makes the report again (and keeps it).
+    assert client.post(f"/a/{both_shown}/commentary", data={"commentary": ""}).status_code == 302
+    assert download(client, both_shown) == b"%PDF-1.7 render 2"
+    assert download(client, both_shown) == b"%PDF-1.7 render 2"
+    assert len(made) == 2
+
+
+def test_the_cached_report_is_only_for_those_who_may_see_the_assessment(client, two_orgs, renders) -> None:
+    slug = two_orgs["acme"]
+    sign_in(client, "lead@acme.example")
+    pdf = download(client, slug)
+    for email in ("lead@globex.example", "c@globex.example"):
+        client.post("/sign-out")
+        sign_in(client, email)
+        refused = client.get(f"/a/{slug}/report.pdf")
+        assert refused.status_code == 404
+        assert pdf not in refused.data
+    client.post("/sign-out")
+    sign_in(client, "c@acme.example")
+    assert download(client, slug) == pdf
+    assert len(renders) == 1
+
+
+def test_a_render_beyond_the_cap_waits_briefly_then_gets_a_busy_page(
+    app, client, both_shown, monkeypatch
+) -> None:
+    app.config.update(REPORT_RENDERS_PER_PROCESS=1, REPORT_RENDER_WAIT_SECONDS=0.3)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(session, assessment, questionnaire, *, paper="a4", progress=None):  # noqa: ANN001, ANN202
+        started.set()
+        release.wait(30)
+        return render.RenderedReport(b"%PDF-1.7 slow", "", render.Timings(), 1)
+
+    monkeypatch.setattr(render, "build_report", slow)
+    first_client = app.test_client()
+    sign_in(first_client, "consultant@example.com")
+    answered = {}
+    thread = threading.Thread(
+        target=lambda: answered.update(first=first_client.get(f"/a/{both_shown}/report.pdf"))
+    )
+    thread.start()
+    try:
+        assert started.wait(30)
+        busy = client.get(f"/a/{both_shown}/report.pdf")
+    finally:
+        release.set()
+        thread.join(30)
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "60"
+    page = busy.get_data(as_text=True)
+    assert "The report is busy" in page
+    assert "try again in a minute" in page
+    assert answered["first"].status_code == 200
+    assert answered["first"].data == b"%PDF-1.7 slow"
+    # Its turn over, the next download gets the report (from the cache, as nothing changed).
+    assert download(client, both_shown) == b"%PDF-1.7 slow"
+
+
+def test_pdf_downloads_are_limited_per_user(app, client, both_shown, make_user, renders) -> None:
+    app.config["REPORT_DOWNLOADS_PER_USER"] = "2 per hour"
+    download(client, both_shown)
+    download(client, both_shown, paper="letter")
+    refused = client.get(f"/a/{both_shown}/report.pdf")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    page = refused.get_data(as_text=True)
+    assert "Too many downloads" in page
+    assert re.search(
+        r"You have reached the limit for PDF report downloads \(2 per hour\)\. Try again in \d+ minutes?\.",
+        page,
+    )
+    # Another person is counted on their own.
+    make_user("lead@acme.example", "leader", organization="Acme")
+    other = app.test_client()
+    sign_in(other, "lead@acme.example")
+    download(other, both_shown)
 
 
 def test_results_page_links_the_pdf_for_all_and_the_commentary_for_staff(client, two_orgs) -> None:
@@ -663,6 +840,37 @@ def test_a_logo_over_one_megabyte_is_refused(app, client, two_orgs) -> None:
     response = upload(client, big, "big.png")
     assert response.status_code == 200
     assert "The file is larger than 1 MB. Choose a smaller image." in response.get_data(as_text=True)
+    assert stored_logo(app, "c@acme.example") == (None, None)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` grey pixels (its image data is one empty row)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * (width + 1)))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [30_000, 10_000, 6_000])
+def test_a_logo_claiming_too_many_pixels_is_refused_with_the_fields_message(
+    app, client, two_orgs, side
+) -> None:
+    data = png_claiming(side, side)
+    assert len(data) < 1024
+    sign_in(client, "c@acme.example")
+    response = upload(client, data, "bomb.png")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert re.search(
+        r'id="logo-error">.*The image has too many pixels\. Scale it down and try again\.', page, re.S
+    )
     assert stored_logo(app, "c@acme.example") == (None, None)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import resource
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,6 +253,47 @@ def test_a_small_assessment_still_downloads_at_once(
     assert posted.status_code == 303
     assert posted.headers["Location"] == f"/a/{slug}/report.pdf?paper=letter"
     assert stored_jobs(jobs_app) == []
+
+
+@needs_redis
+def test_a_download_that_finds_every_render_slot_taken_goes_to_the_worker(
+    jobs_app, acme, redis_connection, monkeypatch
+) -> None:
+    from survey_app.report import render
+
+    # Small enough to render at once, but the process's one slot stays taken.
+    jobs_app.config.update(
+        REPORT_ASYNC_RESPONSES=1000, REPORT_RENDERS_PER_PROCESS=1, REPORT_RENDER_WAIT_SECONDS=0.3
+    )
+    started, release = threading.Event(), threading.Event()
+
+    def slow(session, assessment, questionnaire, *, paper="a4", progress=None):  # noqa: ANN001, ANN202
+        started.set()
+        release.wait(30)
+        return render.RenderedReport(b"%PDF-1.7 slow", "", render.Timings(), 1)
+
+    monkeypatch.setattr(render, "build_report", slow)
+    first, second = jobs_app.test_client(), jobs_app.test_client()
+    sign_in(first, "lead@acme.example")
+    sign_in(second, "c@acme.example")
+    answered = {}
+    thread = threading.Thread(target=lambda: answered.update(first=first.get(f"/a/{acme}/report.pdf")))
+    thread.start()
+    try:
+        assert started.wait(30)
+        sent = second.get(f"/a/{acme}/report.pdf?paper=letter")
+    finally:
+        release.set()
+        thread.join(30)
+    assert answered["first"].status_code == 200
+    assert sent.status_code == 303
+    status_path = sent.headers["Location"]
+    assert re.fullmatch(rf"/a/{acme}/report/job/\d+", status_path), status_path
+    [(_job_id, status, _progress)] = stored_jobs(jobs_app)
+    assert status == "queued"
+    assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
+    page = second.get(status_path).get_data(as_text=True)
+    assert "Other reports are being made right now, so yours is made in the background." in page
 
 
 def test_without_redis_every_report_downloads_at_once(client, acme) -> None:
