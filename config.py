@@ -55,6 +55,9 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # TEAM_LINK_SENDS_PER_ADDRESS, count as a burst: a warning sign on the consultant's
     # monitor (nothing is refused).
     "TEAM_LINK_BURST_SENDS": (20, int),
+    # "E-mail me this link" after saving answers: sends per network address and per draft.
+    "RESUME_EMAILS_PER_ADDRESS": ("10 per hour; 30 per day", str),
+    "RESUME_EMAILS_PER_DRAFT": ("3 per day", str),
     # Reports of assessments with more responses than this are rendered by the background
     # worker (``rq worker --url $REDIS_URL reports``); smaller ones, and all of them when
     # REDIS_URL is empty, are rendered while the browser waits.

@@ -71,9 +71,7 @@ TOO_MANY_DRAFTS = (
 )
 #: Key in the respondent's own session cookie: how many drafts this browser saved per team link.
 DRAFTS_KEY = "survey_drafts"
-#: "E-mail me this link", per client address and per draft (each overridable in the app's config).
-RESUME_EMAILS_PER_ADDRESS = "10 per hour; 30 per day"
-RESUME_EMAILS_PER_DRAFT = "3 per day"
+#: What "E-mail me this link" says (its limits are the settings RESUME_EMAILS_PER_ADDRESS and _PER_DRAFT).
 EMAIL_SENT = "The link is on its way. Your e-mail address was used only to send it: it was not stored."
 EMAIL_NOT_SENT = (
     "The e-mail could not be sent. Check the address, or copy the link instead: it is shown on this page."
@@ -638,8 +636,8 @@ def _email_refusal(token: str) -> str:
     """Why no more resume links may be e-mailed now (per address, then per draft), or ""."""
     config = current_app.config
     limits = (
-        (config.get("RESUME_EMAILS_PER_ADDRESS", RESUME_EMAILS_PER_ADDRESS), "resume-email", _client()),
-        (config.get("RESUME_EMAILS_PER_DRAFT", RESUME_EMAILS_PER_DRAFT), "resume-email-draft", token),
+        (config["RESUME_EMAILS_PER_ADDRESS"], "resume-email", _client()),
+        (config["RESUME_EMAILS_PER_DRAFT"], "resume-email-draft", token),
     )
     for rules, scope, who in limits:
         wait = rate_limits.refusal(rules, scope, who)
