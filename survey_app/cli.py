@@ -62,7 +62,9 @@ def db_revision_command(message: str) -> None:
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), required=True, help="What the user may do."
 )
-@click.option("--org", "organization", metavar="NAME", help="Organization name or slug (required for leaders).")
+@click.option(
+    "--org", "organization", metavar="NAME", help="Organization name or slug (required for leaders)."
+)
 @click.option(
     "--password",
     prompt=True,
@@ -84,7 +86,11 @@ assessment_group = Group("assessment", help="Create assessments and list their s
 
 @assessment_group.command("create")
 @click.option(
-    "--org", "organization", required=True, metavar="NAME", help="Client organization: name or slug (created if new)."
+    "--org",
+    "organization",
+    required=True,
+    metavar="NAME",
+    help="Client organization: name or slug (created if new).",
 )
 @click.option("--name", required=True, metavar="NAME", help="Name of the assessment.")
 @click.option("--questionnaire", "questionnaire_id", default="kotler-2006", show_default=True)
