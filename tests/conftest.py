@@ -24,6 +24,7 @@ from survey_app.models import Assessment, Base, ResponseSource
 from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
 
+import redis_support
 from helpers import PASSWORD, TEST_SECRET
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -161,3 +162,19 @@ def add_answers(
             )
 
     return add
+
+
+@pytest.fixture
+def redis_connection() -> Iterator[object]:
+    """A connection to this run's own Redis database (``redis_support``), emptied before and
+    after the test; the test is skipped without Redis."""
+    from redis import Redis
+
+    url = redis_support.redis_url()
+    if url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_support.empty(url)
+    connection = Redis.from_url(url)
+    yield connection
+    redis_support.empty(url)
+    connection.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import redis_support
 from flask import Flask
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select, update
@@ -14,6 +13,7 @@ from survey_app import create_app, db
 from survey_app.assessments import get_assessment
 from survey_app.models import Draft, utcnow
 
+import redis_support
 from helpers import ITEM_IDS, TEST_SECRET
 from survey_client import form_path, open_form, send
 

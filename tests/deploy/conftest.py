@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redis_support
 from deploy_support import (
     GUNICORN_CONF,
     REDIS_URL,
@@ -29,6 +28,7 @@ from deploy_support import (
 
 from survey_app import db
 
+import redis_support
 from helpers import TEST_SECRET
 
 

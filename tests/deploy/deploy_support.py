@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 import redis_support
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import email.message
-import email.policy
 import logging
 import re
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +19,7 @@ from survey_app.models import PasswordLink, User, UserSession
 from survey_app.tokens import token_hash
 
 from helpers import PASSWORD, TEST_SECRET, sign_in
+from smtp_support import Collector, mail_settings, smtp_server
 
 NEW_PASSWORD = "tulip harbour wander"
 PUBLIC = "https://survey.example.com"
@@ -318,39 +316,12 @@ def test_the_token_never_reaches_a_log(app, people, caplog: pytest.LogCaptureFix
 # --- e-mail ---------------------------------------------------------------------------------
 
 
-class Collector:
-    """An aiosmtpd handler that keeps every message."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp(app: Flask) -> Iterator[Collector]:
     """``app`` sending its e-mail to a real SMTP server on 127.0.0.1."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=port,
-        MAIL_SECURITY="none",
-        MAIL_SENDER="Survey <survey@example.com>",
-    )
-    try:
+    with smtp_server() as (handler, port):
+        app.config.update(mail_settings(port, sender="Survey <survey@example.com>"))
         yield handler
-    finally:
-        controller.stop()
 
 
 def test_the_link_is_emailed_when_mail_is_configured(app, people, smtp: Collector) -> None:

@@ -6,13 +6,13 @@ import logging
 from pathlib import Path
 
 import pytest
-import redis_support
 from flask import Flask
 from sqlalchemy import func, select
 
 from survey_app import create_app, db
 from survey_app.models import UserSession
 
+import redis_support
 from helpers import PASSWORD, TEST_SECRET, sign_in
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import email
-import email.policy
 import hashlib
 import io
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import segno
-from aiosmtpd.controller import Controller
 from flask import Flask
 from PIL import Image
 from sqlalchemy import select, update
@@ -28,6 +23,7 @@ from survey_app.models import Invitation, Team
 from survey_app.tokens import derive_token, new_salt
 
 from helpers import TEST_SECRET, sign_in
+from smtp_support import Collector, free_port, mail_settings, smtp_server
 
 PUBLIC = "http://127.0.0.1:5000"
 PERSONAL_LINK = re.compile(re.escape(PUBLIC) + r"/i/([A-Za-z0-9_-]+)")
@@ -36,61 +32,18 @@ PERSONAL_LINK = re.compile(re.escape(PUBLIC) + r"/i/([A-Za-z0-9_-]+)")
 # Fixtures and helpers ------------------------------------------------------------------------
 
 
-class Collector:
-    """An aiosmtpd handler that keeps every message and refuses addresses starting with ``bounce``.
-
-    ``delay`` seconds pass before each message is accepted, as with a real, busy server.
-    """
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.refuse = "bounce"
-        self.delay = 0.0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
-        if self.refuse and address.startswith(self.refuse):
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Collector, int]]:
-    """A real SMTP server on 127.0.0.1 that collects what it receives."""
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
+    """A real SMTP server on 127.0.0.1 that collects what it receives and refuses ``bounce…``."""
+    with smtp_server(refuse="bounce") as server:
+        yield server
 
 
 @pytest.fixture
 def mail_app(app: Flask, smtp: tuple[Collector, int]) -> Collector:
     """``app`` sending its e-mail to the local SMTP server; returns the server's collector."""
     handler, port = smtp
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=port,
-        MAIL_SECURITY="none",
-        MAIL_USERNAME="",
-        MAIL_PASSWORD="",
-        MAIL_SENDER="Alignment survey <survey@example.com>",
-    )
+    app.config.update(mail_settings(port))
     return handler
 
 
@@ -510,7 +463,7 @@ def test_sending_is_refused_when_mail_is_not_configured(app, consultant, slug: s
 
 def test_an_unreachable_mail_server_sends_nothing(app, consultant, slug: str) -> None:
     app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_SECURITY="none", MAIL_SENDER="s@example.com"
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SECURITY="none", MAIL_SENDER="s@example.com"
     )
     paste(consultant, slug, "ann@example.com")
     response = consultant.post(f"/a/{slug}/invitations/send", follow_redirects=True)

@@ -8,20 +8,20 @@ These tests need Redis on 127.0.0.1:6379 (this run's own database and queue, see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis_support
 from flask import Flask
 from sqlalchemy import select
-from test_distribute import Collector, invitations, paste, smtp  # noqa: F401 - smtp is a fixture
 
 from survey_app import create_app, db
 from survey_app.distribute import mail_jobs
 from survey_app.models import MailJob
 
+import redis_support
 from helpers import TEST_SECRET, sign_in
+from smtp_support import Collector
+from test_distribute import invitations, paste, smtp  # noqa: F401 - smtp is a fixture
 
 REDIS_URL = redis_support.redis_url() or "redis://127.0.0.1:6379/1"
 needs_redis = pytest.mark.skipif(not redis_support.reachable(), reason="no Redis on 127.0.0.1:6379")
@@ -30,18 +30,6 @@ MAIL = {
     "MAIL_SECURITY": "none",
     "MAIL_SENDER": "Alignment survey <survey@example.com>",
 }
-
-
-@pytest.fixture
-def redis_connection() -> Iterator[object]:
-    """This run's Redis database, empty before and after the test."""
-    from redis import Redis
-
-    redis_support.empty(REDIS_URL)
-    connection = Redis.from_url(REDIS_URL)
-    yield connection
-    redis_support.empty(REDIS_URL)
-    connection.close()
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-import redis_support
 from flask import Flask
 from sqlalchemy import text
 
 from survey_app import create_app, db
 
+import redis_support
 from helpers import ITEM_IDS, TEST_SECRET
 from survey_client import form_path, open_form, send
 

@@ -12,12 +12,10 @@ import io
 import re
 import resource
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
-import redis_support
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -25,24 +23,13 @@ from survey_app import create_app, db
 from survey_app.models import Assessment, ReportJob
 from survey_app.report import jobs
 
+import redis_support
 from helpers import PASSWORD, TEST_SECRET, sign_in, uniform
 
 REDIS_URL = redis_support.redis_url() or "redis://127.0.0.1:6379/1"
 
 
 needs_redis = pytest.mark.skipif(not redis_support.reachable(), reason="no Redis on 127.0.0.1:6379")
-
-
-@pytest.fixture
-def redis_connection() -> Iterator[object]:
-    """This run's Redis database, empty before and after the test."""
-    from redis import Redis
-
-    redis_support.empty(REDIS_URL)
-    connection = Redis.from_url(REDIS_URL)
-    yield connection
-    redis_support.empty(REDIS_URL)
-    connection.close()
 
 
 @pytest.fixture

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import math
 import re
-import socket
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -23,6 +19,7 @@ from survey_app.survey.sealing import seal
 from survey_app.tokens import token_hash
 
 from helpers import ITEM_IDS
+from smtp_support import Collector, mail_settings, smtp_server
 from survey_client import form_path, open_form, page_text, send
 
 PUBLIC = "http://127.0.0.1:5000"  # the tests' PUBLIC_URL (config's default)
@@ -121,40 +118,12 @@ def test_the_saved_page_offers_the_link_to_copy_in_a_read_only_field(app, client
 # --- e-mail me this link ------------------------------------------------------------------
 
 
-class Collector:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def outbox(app: Flask) -> Iterator[Collector]:
     """``app`` sending its e-mail to a real SMTP server on 127.0.0.1; yields what it receives."""
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=controller.port,
-        MAIL_SECURITY="none",
-        MAIL_SENDER="Alignment survey <survey@example.com>",
-    )
-    try:
+    with smtp_server() as (handler, port):
+        app.config.update(mail_settings(port))
         yield handler
-    finally:
-        controller.stop()
 
 
 def everything_stored(app: Flask) -> str:
