@@ -100,7 +100,7 @@ def test_with_redis_the_worker_sends_the_invitations_and_the_page_shows_progress
     assert "Waiting for the worker…" in page
     assert 'id="mail-job-bar" max="100" value="0"' in page
     assert f'href="{status_path}">Refresh</a>' in page
-    assert "distribute.js" in page
+    assert "job-progress.js" in page
     # Another click while it waits shows the same job instead of queueing a second one.
     assert client.post(f"/a/{slug}/invitations/send").headers["Location"] == status_path
 

@@ -123,7 +123,7 @@ def test_a_leader_requests_a_large_report_and_downloads_it_when_the_worker_is_do
     assert "is being made" in waiting
     assert '<progress class="progress__native" id="report-job-bar" max="100" value="0"' in waiting
     assert f'href="{status_path}">Refresh</a>' in waiting
-    assert "report-job.js" in waiting
+    assert "job-progress.js" in waiting
     assert client.get(f"{status_path}.json").get_json() == {
         "status": "queued",
         "progress": 0,

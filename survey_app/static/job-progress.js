@@ -1,18 +1,19 @@
-// Progress of a report made in the background: ask the server every few seconds and move
-// the bar; reload the page once the report is ready or has failed. Without JavaScript the
-// page's "Refresh" link does the same by hand.
+// Progress of a job made in the background (a report, a round of e-mails): ask the server
+// every few seconds how far it is and move the bar; reload the page once the job has
+// finished. Without JavaScript the page's "Refresh" link does the same by hand. The page
+// marks the bar with data-progress-url (see templates/_job_progress.html).
 (function () {
   "use strict";
 
-  var box = document.getElementById("report-job");
+  var box = document.querySelector("[data-progress-url]");
   if (!box || !window.fetch) {
     return;
   }
   var url = box.getAttribute("data-progress-url");
-  var bar = document.getElementById("report-job-bar");
-  var message = document.getElementById("report-job-message");
-  var percent = document.getElementById("report-job-percent");
-  var status = document.getElementById("report-job-status");
+  var bar = document.getElementById(box.id + "-bar");
+  var message = document.getElementById(box.id + "-message");
+  var percent = document.getElementById(box.id + "-percent");
+  var status = document.getElementById(box.id + "-status");
   var INTERVAL = 2000;
 
   function show(data) {
@@ -33,7 +34,8 @@
       .then(function (data) {
         show(data);
         if (data.finished) {
-          status.textContent = data.status === "done" ? "The report is ready." : "The report could not be made.";
+          var failed = data.status === "failed";
+          status.textContent = box.getAttribute(failed ? "data-failed-text" : "data-done-text");
           window.location.reload();
         } else {
           window.setTimeout(poll, INTERVAL);
