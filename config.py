@@ -80,6 +80,9 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "REPORT_DOWNLOADS_PER_USER": ("30 per hour", str),
     # Largest request body in bytes (uploads: CSV files, logos); larger ones get 413.
     "MAX_CONTENT_LENGTH": (8 * 1024 * 1024, int),
+    # Sign-in attempts from one network address (shared through Redis when REDIS_URL is
+    # set); each account's failures are slowed down on their own as well.
+    "SIGN_IN_PER_ADDRESS": ("10 per minute; 50 per hour", str),
     # Hours a sign-in lasts before the user must sign in again.
     "SESSION_HOURS": (12, int),
     # Hours a link to set a new password (made by an admin or a leader's consultant) works.

@@ -215,16 +215,17 @@ def refusal(rules: str, scope: str, client: str) -> int | None:
 
 
 def limited(
-    rules: str, *, methods: tuple[str, ...] = ("POST",)
+    rules: str = "", *, setting: str = "", methods: tuple[str, ...] = ("POST",)
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a view so that its ``methods`` requests are limited per client by ``rules``
-    ("10 per minute; 50 per hour")."""
-    limits = parse_many(rules)
+    ("10 per minute; 50 per hour"), or by the app's ``setting`` holding such rules."""
+    fixed = parse_many(rules) if rules else None
 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def counted(*args: P.args, **kwargs: P.kwargs) -> R:
             if request.method in methods:
+                limits = fixed if fixed is not None else _parsed(current_app.config[setting])
                 check(limits, request.endpoint or view.__name__, request.remote_addr or "")
             return view(*args, **kwargs)
 

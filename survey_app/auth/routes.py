@@ -41,7 +41,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limited("10 per minute; 50 per hour", methods=("POST",))
+@limited(setting="SIGN_IN_PER_ADDRESS", methods=("POST",))
 def sign_in() -> str | Response:
     """Sign in with e-mail and password; a new session each time."""
     if current_user.is_authenticated:

@@ -77,6 +77,8 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "SECRET_KEY": TEST_SECRET,
         "PUBLIC_URL": url,
         "REDIS_URL": "",
+        # One browser signs in for every test of the session, all from 127.0.0.1.
+        "SIGN_IN_PER_ADDRESS": "1000 per minute",
     }
     env.pop("FLASK_DEBUG", None)
     with log.open("w") as output:
