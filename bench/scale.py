@@ -65,7 +65,7 @@ GOAL = 2.0
 #: it follows the number of distinct (answered, answer sum) groups, which stops growing.
 FLAT_MB = 1.0
 SECRET = "bench-secret-key-not-for-production-0123456789"
-PASSWORD = "bench-password-not-for-production"
+PASSWORD = "quartz-harbour-lantern-not-for-production"
 #: Timed runs, at least, below 100,000 responses (each takes milliseconds).
 SMALL_RUNS = 20
 #: gunicorn's worker timeout in deploy/gunicorn.conf.py: a request taking longer is cut off.
