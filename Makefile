@@ -32,7 +32,11 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	PUBLIC_URL=$(PUBLIC_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The layer rules (pyproject.toml, docs/architecture.md) and ruff first: they take seconds.
 test: install
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Every benchmark and one table of figures with their goals (about 8 minutes on 2 cores);

@@ -34,8 +34,8 @@ try:
     from survey_app import create_app, db, migrate  # noqa: E402
     from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
     from survey_app.catalog import get_questionnaire  # noqa: E402
-    from survey_app.comments import comment_rank  # noqa: E402
-    from survey_app.questionnaire import Questionnaire  # noqa: E402
+    from survey_app.domain.comments import comment_rank  # noqa: E402
+    from survey_app.domain.questionnaire import Questionnaire  # noqa: E402
     from survey_app.report.context import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
     from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
 except ModuleNotFoundError as exc:

@@ -54,10 +54,10 @@ from survey_app import create_app, db, migrate  # noqa: E402
 from survey_app.accounts import create_user  # noqa: E402
 from survey_app.assessments import create_assessment, get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
-from survey_app.comments import comment_rank  # noqa: E402
 from survey_app.demo import PROFILES  # noqa: E402
+from survey_app.domain.comments import comment_rank  # noqa: E402
+from survey_app.domain.questionnaire import Questionnaire  # noqa: E402
 from survey_app.models import Role  # noqa: E402
-from survey_app.questionnaire import Questionnaire  # noqa: E402
 from survey_app.results import compute_results  # noqa: E402
 
 GOAL = 2.0
@@ -78,7 +78,7 @@ DONT_KNOW = 0.04
 #: Each team's typical answer per statement (k01…k20): the demo's profiles.
 TYPICAL = {team: typical for team, (_, typical) in PROFILES.items()}
 COMMENTS = ("Good meetings.", "We rarely share the pipeline with marketing.", "Leads are weak.", None, None)
-#: Their ranks, stored with them as the app stores them (survey_app.comments).
+#: Their ranks, stored with them as the app stores them (survey_app.domain.comments).
 RANKS = tuple(comment_rank(comment) for comment in COMMENTS)
 #: Codes in a response's answer string: a scale value's digit, "don't know", or blank (no row).
 DK, BLANK = ord("d"), ord("-")
@@ -120,7 +120,7 @@ def simulate(
     """Answer codes, answered, answer sum and total (NaN = incomplete) for a batch of responses.
 
     ``team`` is 0 (sales) or 1 (marketing) per response; the scoring follows
-    ``survey_app.scoring.score_response``: only scale values count, fewer than 16
+    ``survey_app.domain.scoring.score_response``: only scale values count, fewer than 16
     makes a response incomplete, a total is 20 × answer sum / answered.
     """
     count, width = len(team), item_means.shape[1]

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .accounts import find_organization
+from .domain.questionnaire import Questionnaire
+from .domain.scoring import MIN_GROUP_FLOOR
 from .errors import InvalidInput, NotFound
 from .models import Assessment, Organization, Team
-from .questionnaire import Questionnaire
-from .scoring import MIN_GROUP_FLOOR
 from .slugs import slugify, unique_slug
 from .tokens import new_link, stored_link_token
 

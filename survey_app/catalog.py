@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from .domain.questionnaire import Catalog, Questionnaire, load_catalog
 from .paths import data_folder
-from .questionnaire import Catalog, Questionnaire, load_catalog
 
 
 def questionnaire_folders(app: Flask) -> list[Path]:

@@ -14,10 +14,10 @@ from .accounts import create_user
 from .assessments import create_assessment, get_assessment, team_links
 from .catalog import get_catalog, questionnaire_folders
 from .cli_support import Command, Group, friendly_errors
+from .domain.importing import ImportRejected, parse_responses_csv
+from .domain.questionnaire import Questionnaire, load_catalog
 from .errors import InvalidInput, NotFound
-from .importing import ImportRejected, parse_responses_csv
 from .models import Assessment, ResponseSource, Role, utcnow
-from .questionnaire import Questionnaire, load_catalog
 from .report import services as report_services
 from .responses import NewResponse, add_responses
 from .results import compute_results, results_json

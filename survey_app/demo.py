@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from .accounts import create_user, hash_password
 from .assessments import create_assessment, get_or_create_organization
+from .domain.questionnaire import Questionnaire
 from .models import Assessment, ResponseSource, Role, User
-from .questionnaire import Questionnaire
 from .responses import NewResponse, add_responses
 
 QUESTIONNAIRE = "kotler-2006"

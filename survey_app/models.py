@@ -388,7 +388,7 @@ class Response(Base):
         Index("ix_response_team_published_scores", "team_id", "published", "answered", "answer_sum", "total"),
         Index("ix_response_submission_hash", "submission_hash", unique=True),
         # The published comments shown when there are too many to list: the first ranks, the
-        # first of each rank's copies, read from the index (see survey_app.comments).
+        # first of each rank's copies, read from the index (see survey_app.domain.comments).
         Index("ix_response_team_published_comment_rank", "team_id", "published", "comment_rank", "id"),
         CheckConstraint("answered >= 0", name="answered_not_negative"),
     )

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from .comments import comment_rank
+from .domain.comments import comment_rank
+from .domain.questionnaire import Questionnaire
+from .domain.scoring import score_response
 from .errors import InvalidInput
 from .models import Assessment, Response, ResponseAnswer, ResponseSource
 from .publishing import record_arrivals
-from .questionnaire import Questionnaire
-from .scoring import score_response
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .domain.questionnaire import Questionnaire
+from .domain.scoring import AssessmentResult, TeamResult
 from .models import Assessment
-from .questionnaire import Questionnaire
-from .scoring import AssessmentResult, TeamResult
 
 SIGNIFICANCE = 0.05
 

@@ -20,8 +20,8 @@ from sqlalchemy import delete
 from survey_app import create_app, db, migrate
 from survey_app.assessments import create_assessment
 from survey_app.catalog import get_questionnaire
+from survey_app.domain.questionnaire import Questionnaire
 from survey_app.models import Assessment, Base, ResponseSource
-from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
 
 import redis_support

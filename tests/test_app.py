@@ -484,7 +484,7 @@ def test_migration_ranks_each_stored_comment(blank_database_url: str) -> None:
     """Comments stored before ``response.comment_rank`` existed get their rank; blank ones none."""
     from sqlalchemy import inspect, text
 
-    from survey_app.comments import comment_rank
+    from survey_app.domain.comments import comment_rank
 
     comments = {1: "'Leads are weak'", 2: "NULL", 3: "'   '", 4: "'We never meet marketing at all'"}
     engine = db.make_engine(blank_database_url)

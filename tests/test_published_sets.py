@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from survey_app import db
 from survey_app.assessments import create_assessment, get_assessment
+from survey_app.domain.questionnaire import Questionnaire
+from survey_app.domain.scoring import valid_answers
 from survey_app.models import ResponseSource
-from survey_app.questionnaire import Questionnaire
 from survey_app.responses import NewResponse, add_responses
 from survey_app.results import compute_results, results_json
-from survey_app.scoring import valid_answers
 
 from helpers import ITEM_IDS, TEST_SECRET
 

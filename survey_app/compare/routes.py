@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..access import assessment_for, principal
 from ..catalog import get_questionnaire
+from ..domain.questionnaire import Questionnaire
 from ..models import Assessment
-from ..questionnaire import Questionnaire
 from ..results import compute_results, results_json
 from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view, load_comments
 

@@ -18,11 +18,11 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from .. import charts
-from ..comments import display_text
+from ..domain.comments import display_text
+from ..domain.questionnaire import Questionnaire
+from ..domain.scoring import GAP_PAIR, AssessmentResult
 from ..models import Assessment, Response
-from ..questionnaire import Questionnaire
 from ..results_text import SIGNIFICANCE
-from ..scoring import GAP_PAIR, AssessmentResult
 
 #: A symbol per marker shape, so tables can show the same shape as the charts.
 MARKER_SYMBOLS = {"o": "●", "s": "■", "^": "▲", "P": "✚", "v": "▼", "D": "◆"}
@@ -337,7 +337,7 @@ def load_comments(
 ) -> dict[str, TeamComments]:
     """The published comments of the given teams only: every one, or up to ``limit`` different ones.
 
-    The ``limit`` listed are chosen by their text (see ``survey_app.comments``) from the
+    The ``limit`` listed are chosen by their text (see ``survey_app.domain.comments``) from the
     index of comment ranks: the database reads the first ranks and one copy of each (the
     lowest response id, which is random), never every comment.
     """

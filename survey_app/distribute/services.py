@@ -23,9 +23,9 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts import EMAIL, MAX_EMAIL_LENGTH
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Invitation, Team
-from ..questionnaire import Questionnaire
 from ..tokens import new_link, stored_link_token
 from . import mail
 

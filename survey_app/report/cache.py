@@ -27,20 +27,18 @@ from sqlalchemy import delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..domain.questionnaire import Questionnaire
 from ..models import ActionItem, Assessment, Organization, ReportCache, Response, Team, User
 from ..paths import data_folder
-from ..questionnaire import Questionnaire
 
 #: The modules whose code decides what a report says and how it looks, besides ``reports/``.
 REPORT_CODE = (
     "report/*.py",
-    "report_logic/*.py",
+    "domain/*.py",
     "charts.py",
-    "comments.py",
     "compare/view_model.py",
     "results.py",
     "results_text.py",
-    "scoring.py",
 )
 #: Libraries whose version changes the PDF's layout or charts.
 LIBRARIES = ("weasyprint", "matplotlib")

@@ -20,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..comments import choose as choose_comments
 from ..compare.view_model import (
     ResultsView,
     StageView,
@@ -34,16 +33,17 @@ from ..compare.view_model import (
     p_phrase,
     plural,
 )
+from ..domain.bootstrap import StageOdds, stage_odds
+from ..domain.comments import choose as choose_comments
+from ..domain.path import PathToNext, overall_item_means, path_to_next
+from ..domain.questionnaire import Questionnaire
+from ..domain.recommendations import LibraryError, Recommendation, Selection, choose, load_library
+from ..domain.scoring import AssessmentResult, TeamSample, assess
 from ..errors import InvalidInput
 from ..models import ActionItem, Assessment, User
 from ..paths import data_folder
-from ..questionnaire import Questionnaire
-from ..report_logic.bootstrap import StageOdds, stage_odds
-from ..report_logic.path import PathToNext, overall_item_means, path_to_next
-from ..report_logic.recommendations import LibraryError, Recommendation, Selection, choose, load_library
 from ..results import load_samples
 from ..results_text import SIGNIFICANCE
-from ..scoring import AssessmentResult, TeamSample, assess
 from . import wording
 from .assets import IMAGE_TYPES, data_url
 from .model import (
@@ -88,7 +88,7 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 def select_comments(comments: Iterable[str], limit: int = COMMENTS_PER_TEAM) -> tuple[str, ...]:
     """Up to ``limit`` different comments, longer ones preferred, listed alphabetically.
 
-    Which ones are printed depends only on their text (``survey_app.comments``), never on
+    Which ones are printed depends only on their text (``survey_app.domain.comments``), never on
     when they arrived, and the same comments always give the same selection. Each is cut
     to about ``COMMENT_LENGTH`` characters.
     """

@@ -21,9 +21,9 @@ from weasyprint import HTML
 
 from .. import charts
 from ..compare.view_model import build_charts
+from ..domain.questionnaire import Questionnaire
 from ..models import Assessment
 from ..paths import data_folder
-from ..questionnaire import Questionnaire
 from .context import build_report_context
 from .fetcher import ReportFetcher
 from .model import ReportContext

@@ -23,9 +23,9 @@ from .. import db
 from ..access import assessment_for, principal, staff_required
 from ..assessments import get_assessment
 from ..catalog import get_questionnaire
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment
-from ..questionnaire import Questionnaire
 from . import jobs, services, throttle
 from .context import PAPER_SIZES
 from .forms import BLANK_ROWS, CommentaryForm, LogoForm, RemoveLogoForm, ReportJobForm

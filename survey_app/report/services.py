@@ -19,9 +19,9 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import ActionItem, Assessment, User
-from ..questionnaire import Questionnaire
 from . import cache
 from .assets import data_url
 

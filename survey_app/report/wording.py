@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from ..compare.view_model import ResultsView, fmt_percent, fmt_score, join_names, plural
-from ..report_logic.bootstrap import StageOdds
+from ..domain.bootstrap import StageOdds
 from .model import PathView, RecommendationsView
 
 #: Keeps a number and its unit ("72 %") on one line.

@@ -26,9 +26,9 @@ from .. import db, rate_limits
 from ..assessments import TEAM_LINK
 from ..catalog import get_questionnaire
 from ..distribute.mail import MailError
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Draft, Team
-from ..questionnaire import Questionnaire
 from ..tokens import stored_link_token, token_hash
 from . import devices, resume_mail, services
 from .forms import ACTIONS, AnswersForm, EmailLinkForm, ResumeForm, StartForm, SurveyForm

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..distribute.services import INVITATION_LINK
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import (
     Assessment,
@@ -35,7 +36,6 @@ from ..models import (
     Team,
     is_accepting,
 )
-from ..questionnaire import Questionnaire
 from ..responses import NewResponse, store_responses
 from ..tokens import stored_link_token, token_hash
 from .sealing import DraftUnreadable, seal, unseal

@@ -21,7 +21,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 
 from ..assessments import DEFAULT_TEAMS, MAX_NAME_LENGTH
 from ..base_form import BaseForm
-from ..scoring import MIN_GROUP_FLOOR
+from ..domain.scoring import MIN_GROUP_FLOOR
 from .services import MAX_PURPOSE_LENGTH, MAX_TEAM_NAME_LENGTH, MAX_TEAMS
 
 WHOLE_NUMBER = re.compile(r"\s*[0-9]+\s*")

@@ -18,10 +18,10 @@ from .. import db
 from ..access import assessment_for, organization_for, principal, staff_required, visible_organizations
 from ..assessments import DEFAULT_TEAMS, get_assessment
 from ..catalog import get_catalog
+from ..domain.importing import ImportRejected
+from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, SurveyError
-from ..importing import ImportRejected
 from ..models import Assessment, Role
-from ..questionnaire import Questionnaire
 from . import services
 from .forms import AssessmentForm, ImportForm, OrganizationForm, SettingsForm, StatusForm
 

@@ -24,8 +24,10 @@ from ..assessments import (
     create_assessment,
     new_team,
 )
+from ..domain.importing import COMMENT, TEAM, parse_responses_csv
+from ..domain.questionnaire import Questionnaire
+from ..domain.scoring import MIN_GROUP_FLOOR
 from ..errors import InvalidInput, NotFound
-from ..importing import COMMENT, TEAM, parse_responses_csv
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -37,10 +39,8 @@ from ..models import (
     Team,
     User,
 )
-from ..questionnaire import Questionnaire
 from ..responses import NewResponse, StoredCounts, add_responses
 from ..results import compute_results
-from ..scoring import MIN_GROUP_FLOOR
 from ..slugs import slugify, suffixed_slug, unique_slug
 
 #: Most teams an assessment can have (the charts have five team colours).

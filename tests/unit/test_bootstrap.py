@@ -1,4 +1,4 @@
-"""Unit tests of the stage bootstrap (survey_app.report_logic.bootstrap)."""
+"""Unit tests of the stage bootstrap (survey_app.domain.bootstrap)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from survey_app.questionnaire import Questionnaire, load_questionnaire
-from survey_app.report_logic.bootstrap import (
+from survey_app.domain.bootstrap import (
     DEFAULT_REPLICATES,
     replicate_means,
     stage_odds,
     stage_shares,
 )
-from survey_app.scoring import TeamSample, assess, sample_from_totals, summarize
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.scoring import TeamSample, assess, sample_from_totals, summarize
 
 from helpers import uniform
 

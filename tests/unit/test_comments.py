@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey_app.comments import SHORT_COMMENT_WORDS, choose, comment_rank, display_text
+from survey_app.domain.comments import SHORT_COMMENT_WORDS, choose, comment_rank, display_text
 
 
 def test_copies_of_a_comment_share_its_rank_whatever_their_case_and_spacing() -> None:

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from survey_app.questionnaire import load_questionnaire
-from survey_app.scoring import (
+from survey_app.domain.questionnaire import load_questionnaire
+from survey_app.domain.scoring import (
     TeamSample,
     assess,
     exact_total,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.importing import ImportRejected, parse_responses_csv
-from survey_app.questionnaire import load_questionnaire
+from survey_app.domain.importing import ImportRejected, parse_responses_csv
+from survey_app.domain.questionnaire import load_questionnaire
 
 Q = load_questionnaire(Path(__file__).parents[2] / "questionnaires" / "kotler-2006.yaml")
 TEAMS = {"sales": "Sales", "marketing": "Marketing"}

@@ -1,4 +1,4 @@
-"""Unit tests of the path to the next stage (survey_app.report_logic.path) on hand-computed examples."""
+"""Unit tests of the path to the next stage (survey_app.domain.path) on hand-computed examples."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.questionnaire import Questionnaire, load_questionnaire
-from survey_app.report_logic.path import PathToNext, Step, overall_item_means, path_to_next
-from survey_app.scoring import (
+from survey_app.domain.path import PathToNext, Step, overall_item_means, path_to_next
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.scoring import (
     AssessmentResult,
     GapResult,
     ItemGap,

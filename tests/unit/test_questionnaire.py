@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from survey_app.questionnaire import (
+from survey_app.domain.questionnaire import (
     Questionnaire,
     QuestionnaireError,
     load_catalog,

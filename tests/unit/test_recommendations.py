@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from survey_app.questionnaire import Questionnaire, load_questionnaire
-from survey_app.report_logic.path import path_to_next
-from survey_app.report_logic.recommendations import (
+from survey_app.domain.path import path_to_next
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.recommendations import (
     SOURCES,
     Library,
     LibraryError,
@@ -22,7 +22,7 @@ from survey_app.report_logic.recommendations import (
     load_library,
     parse_library,
 )
-from survey_app.scoring import (
+from survey_app.domain.scoring import (
     AssessmentResult,
     GapResult,
     ItemGap,

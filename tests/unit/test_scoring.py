@@ -1,4 +1,4 @@
-"""Unit tests of the scoring rules (survey_app.scoring) against hand-computed figures."""
+"""Unit tests of the scoring rules (survey_app.domain.scoring) against hand-computed figures."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from survey_app.questionnaire import Questionnaire, load_questionnaire
-from survey_app.scoring import (
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.scoring import (
     ItemGap,
     TeamSample,
     assess,

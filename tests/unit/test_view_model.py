@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from survey_app.compare import view_model as vm
-from survey_app.models import Assessment, Organization, Team
-from survey_app.questionnaire import Questionnaire, load_questionnaire
-from survey_app.scoring import (
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.scoring import (
     AssessmentResult,
     GapResult,
     ItemGap,
@@ -19,6 +18,7 @@ from survey_app.scoring import (
     assess,
     summarize,
 )
+from survey_app.models import Assessment, Organization, Team
 
 from helpers import ITEM_IDS, uniform
 

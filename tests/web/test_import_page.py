@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from survey_app import db
-from survey_app.importing import MAX_PROBLEMS_LISTED
+from survey_app.domain.importing import MAX_PROBLEMS_LISTED
 from survey_app.models import Response
 
 from helpers import ITEM_IDS, sign_in

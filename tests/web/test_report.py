@@ -20,10 +20,10 @@ from sqlalchemy import select
 from survey_app import create_app, db
 from survey_app.assessments import get_assessment
 from survey_app.catalog import get_questionnaire
+from survey_app.domain.recommendations import choose, load_library
 from survey_app.models import ActionItem, ResponseSource, Team, User
 from survey_app.paths import data_folder
 from survey_app.report import render, services
-from survey_app.report_logic.recommendations import choose, load_library
 from survey_app.responses import NewResponse, add_responses
 from survey_app.results import compute_results
 

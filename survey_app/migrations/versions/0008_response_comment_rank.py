@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from survey_app.comments import comment_rank
+from survey_app.domain.comments import comment_rank
 
 # revision identifiers, used by Alembic.
 revision: str = "9c2e4a7d1b35"

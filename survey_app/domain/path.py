@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..questionnaire import Questionnaire
-from ..scoring import AssessmentResult
+from .questionnaire import Questionnaire
+from .scoring import AssessmentResult
 
 #: Slack when comparing points, so float noise (60 − 58.0000000001) cannot add a statement.
 TOLERANCE = 1e-9

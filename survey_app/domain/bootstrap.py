@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..questionnaire import Questionnaire
-from ..scoring import TeamSample
+from .questionnaire import Questionnaire
+from .scoring import TeamSample
 
 #: Replicates drawn by default: enough for shares to about ±1 percentage point.
 DEFAULT_REPLICATES = 2000

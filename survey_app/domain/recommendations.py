@@ -31,10 +31,10 @@ from typing import Any
 
 import yaml
 
-from ..datafile import DataFileError, load_yaml
-from ..questionnaire import IDENTIFIER, Questionnaire
-from ..scoring import AssessmentResult
+from .datafile import DataFileError, load_yaml
 from .path import PathToNext, path_to_next
+from .questionnaire import IDENTIFIER, Questionnaire
+from .scoring import AssessmentResult
 
 KINDS = ("transition", "hold", "dimension", "gap_item", "caution")
 SOURCES = ("Kotler, Rackham & Krishnaswamy (2006)", "Practitioner literature (themes)")
