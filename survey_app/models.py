@@ -21,8 +21,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -39,11 +41,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back as an aware UTC datetime on every database.
+
+    SQLite keeps no time zone (it would store an aware moment's wall-clock time and give it back
+    naive), PostgreSQL gives moments back in the connection's time zone. Naive datetimes are
+    refused rather than guessed at: every moment the app makes is aware (``utcnow``).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give moments a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        # SQLite's naive values were stored in UTC (see ``process_bind_param``).
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def is_accepting(
@@ -52,8 +72,7 @@ def is_accepting(
     """Whether an assessment in ``status`` with these dates takes responses at ``now``."""
     if status is not AssessmentStatus.OPEN:
         return False
-    opens, closes = _aware(opens_at), _aware(closes_at)
-    return (opens is None or opens <= now) and (closes is None or now < closes)
+    return (opens_at is None or opens_at <= now) and (closes_at is None or now < closes_at)
 
 
 def random_id() -> int:
@@ -74,7 +93,7 @@ class Base(DeclarativeBase):
     """Declarative base with named constraints (so migrations can refer to them)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map = {datetime: UTCDateTime()}
 
 
 class Role(enum.StrEnum):

@@ -137,11 +137,6 @@ def create_link(
     return NewLink(token, now + lifetime)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def find_link(session: Session, token: str, now: datetime) -> PasswordLink:
     """The usable link of ``token`` with its user, or ``LinkUnusable`` saying why not."""
     link = session.scalar(
@@ -153,7 +148,7 @@ def find_link(session: Session, token: str, now: datetime) -> PasswordLink:
         raise LinkUnusable(LinkState.UNKNOWN)
     if link.used_at is not None:
         raise LinkUnusable(LinkState.USED)
-    if _aware(link.expires_at) <= now:
+    if link.expires_at <= now:
         raise LinkUnusable(LinkState.EXPIRED)
     return link
 

@@ -59,8 +59,7 @@ def load_principal(session: Session, token: str, lifetime: timedelta) -> Princip
     )
     if row is None or not row.user.is_active:
         return None
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    if datetime.now(UTC) - created > lifetime:
+    if datetime.now(UTC) - row.created_at > lifetime:
         return None
     return Principal.of(row.user, token)
 

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import segno
@@ -270,15 +270,8 @@ def create_invitations(
 # Listing -------------------------------------------------------------------------------------
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """A stored time in UTC (SQLite gives back naive datetimes for aware columns: they are UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _when(moment: datetime | None) -> str:
-    moment = _utc(moment)
+    """A stored moment (UTC, see ``models.UTCDateTime``) in plain words."""
     return "" if moment is None else f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
@@ -446,7 +439,7 @@ def survey_letter(
 ) -> mail.SurveyFacts:
     """What every invitation e-mail of an assessment says: who asks, why, how long, the promise."""
     statements = len(questionnaire.items) if questionnaire else 20
-    closes = _utc(assessment.closes_at)
+    closes = assessment.closes_at
     return mail.SurveyFacts(
         organization=assessment.organization.name,
         assessment=assessment.name,

@@ -18,7 +18,7 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -340,14 +340,9 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes for timezone-aware columns: they are UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def closed(assessment: Assessment, now: datetime) -> Closed:
     """What the "survey closed" page says."""
-    opens = _utc(assessment.opens_at)
+    opens = assessment.opens_at
     not_yet = assessment.status is AssessmentStatus.OPEN and opens is not None and now < opens
     return Closed(
         organization=assessment.organization.name,

@@ -88,12 +88,8 @@ def closing_moment(day: date | None) -> datetime | None:
 
 
 def _utc_day(moment: datetime | None) -> date | None:
-    """The UTC date of a stored moment (SQLite returns it naive, PostgreSQL in its time zone)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).date()
+    """The UTC date of a stored moment (the column type gives it back in UTC)."""
+    return None if moment is None else moment.date()
 
 
 def opening_day(assessment: Assessment) -> date | None:
@@ -114,10 +110,10 @@ def rates_judged_from(
     The period runs from the opening date (else from when the assessment was made) to the
     closing date; without a closing date, rates are judged ``LOW_RATE_AFTER_DAYS`` after it opens.
     """
-    start = _as_aware(opens_at or created_at)
+    start = opens_at or created_at
     if closes_at is None:
         return start + timedelta(days=LOW_RATE_AFTER_DAYS)
-    period = max(_as_aware(closes_at) - start, timedelta(0))
+    period = max(closes_at - start, timedelta(0))
     return start + period * LOW_RATE_AFTER_SHARE
 
 
@@ -156,15 +152,11 @@ def status_info(assessment: Assessment, now: datetime) -> StatusInfo:
     elif accepting:
         state = "open"
         label = "Open: taking responses" + (f" until {format_day(closes)}" if closes else "")
-    elif assessment.opens_at is not None and now < _as_aware(assessment.opens_at):
+    elif assessment.opens_at is not None and now < assessment.opens_at:
         state, label = "scheduled", f"Opens on {format_day(opens)}"
     else:
         state, label = "ended", f"Closing date passed ({format_day(closes)}): not taking responses"
     return StatusInfo(state, label, accepting, format_day(opens), format_day(closes))
-
-
-def _as_aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,5 @@ def test_without_a_closing_date_rates_are_judged_a_week_after_opening() -> None:
     assert rates_judged_from(None, None, created_at=MAY_1) == datetime(2026, 5, 8, tzinfo=UTC)
 
 
-def test_naive_times_from_sqlite_are_taken_as_utc() -> None:
-    naive = datetime(2026, 5, 1)
-    assert rates_judged_from(naive, None, created_at=naive) == datetime(2026, 5, 8, tzinfo=UTC)
-
-
 def test_a_closing_date_before_the_opening_never_judges_before_the_opening() -> None:
     assert rates_judged_from(MAY_1, MAY_1 - timedelta(days=3), created_at=MAY_1) == MAY_1
