@@ -16,9 +16,9 @@ import config as settings
 from . import catalog, cli, db, log_redaction, secret, security, views
 from .admin.routes import bp as admin_bp
 from .auth import routes as auth
-from .compare.routes import bp as compare_bp
 from .distribute.routes import bp as distribute_bp
 from .report.routes import bp as report_bp
+from .results.routes import bp as results_bp
 from .survey.routes import bp as survey_bp
 from .workspace.routes import bp as workspace_bp
 
@@ -53,7 +53,7 @@ def create_app(
     auth.init_app(app)
     cli.register(app)
     views.register(app)
-    for blueprint in (survey_bp, workspace_bp, compare_bp, admin_bp, distribute_bp, report_bp):
+    for blueprint in (survey_bp, workspace_bp, results_bp, admin_bp, distribute_bp, report_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(survey_bp)  # its views check their forms' tokens themselves (see survey.routes)
     return app

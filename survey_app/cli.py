@@ -20,8 +20,8 @@ from .errors import InvalidInput, NotFound
 from .models import Assessment, ResponseSource, Role, utcnow
 from .report import services as report_services
 from .responses import NewResponse, add_responses
-from .results import compute_results, results_json
-from .results_text import format_results
+from .results.aggregates import compute_results, results_json
+from .results.terminal import format_results
 
 
 def _questionnaire_of(assessment: Assessment) -> Questionnaire:

@@ -23,7 +23,7 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import valid_answers
 from survey_app.models import ResponseSource
 from survey_app.responses import NewResponse, add_responses
-from survey_app.results import compute_results, results_json
+from survey_app.results.aggregates import compute_results, results_json
 
 from helpers import ITEM_IDS, TEST_SECRET
 

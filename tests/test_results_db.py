@@ -16,13 +16,13 @@ import pytest
 
 from survey_app import db
 from survey_app.assessments import get_assessment
-from survey_app.compare.view_model import TeamComments, load_comments
 from survey_app.domain.comments import choose
 from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import assess, summarize
 from survey_app.models import ResponseSource
 from survey_app.responses import NewResponse, add_responses
-from survey_app.results import compute_results, load_samples
+from survey_app.results.aggregates import compute_results, load_samples
+from survey_app.results.view_model import TeamComments, load_comments
 
 TEAMS = ("sales", "marketing")
 

@@ -40,7 +40,7 @@ from survey_app.assessments import get_assessment  # noqa: E402
 from survey_app.catalog import get_questionnaire  # noqa: E402
 from survey_app.models import Assessment  # noqa: E402
 from survey_app.report.render import build_report  # noqa: E402
-from survey_app.results import compute_results, results_json  # noqa: E402
+from survey_app.results.aggregates import compute_results, results_json  # noqa: E402
 from survey_app.workspace.services import export_responses  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production-0123456789"

@@ -35,10 +35,7 @@ from ..paths import data_folder
 REPORT_CODE = (
     "report/*.py",
     "domain/*.py",
-    "charts.py",
-    "compare/view_model.py",
-    "results.py",
-    "results_text.py",
+    "results/*.py",
 )
 #: Libraries whose version changes the PDF's layout or charts.
 LIBRARIES = ("weasyprint", "matplotlib")

@@ -4,7 +4,7 @@
 applies the report logic (stage odds, path to the next stage, recommendations) and
 returns the frozen dataclasses of ``model``, formatted text and numbers, worded by
 ``wording``: the templates get no ORM object and compute nothing. The figures and
-headline sentences shared with the results page come from ``compare.view_model``,
+headline sentences shared with the results page come from ``results.view_model``,
 so a withheld team's numbers and comments cannot reach the report either: every
 list here is built from the view's shown teams or from ``result.overall.teams``.
 """
@@ -20,7 +20,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..compare.view_model import (
+from ..domain.bootstrap import StageOdds, stage_odds
+from ..domain.comments import choose as choose_comments
+from ..domain.path import PathToNext, overall_item_means, path_to_next
+from ..domain.questionnaire import Questionnaire
+from ..domain.recommendations import LibraryError, Recommendation, Selection, choose, load_library
+from ..domain.scoring import AssessmentResult, TeamSample, assess
+from ..errors import InvalidInput
+from ..models import ActionItem, Assessment, User
+from ..paths import data_folder
+from ..results.aggregates import load_samples
+from ..results.terminal import SIGNIFICANCE
+from ..results.view_model import (
     ResultsView,
     StageView,
     build_results_view,
@@ -33,17 +44,6 @@ from ..compare.view_model import (
     p_phrase,
     plural,
 )
-from ..domain.bootstrap import StageOdds, stage_odds
-from ..domain.comments import choose as choose_comments
-from ..domain.path import PathToNext, overall_item_means, path_to_next
-from ..domain.questionnaire import Questionnaire
-from ..domain.recommendations import LibraryError, Recommendation, Selection, choose, load_library
-from ..domain.scoring import AssessmentResult, TeamSample, assess
-from ..errors import InvalidInput
-from ..models import ActionItem, Assessment, User
-from ..paths import data_folder
-from ..results import load_samples
-from ..results_text import SIGNIFICANCE
 from . import wording
 from .assets import IMAGE_TYPES, data_url
 from .model import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..compare.view_model import ResultsView
+from ..results.view_model import ResultsView
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ import jinja2
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 
-from .. import charts
-from ..compare.view_model import build_charts
 from ..domain.questionnaire import Questionnaire
 from ..models import Assessment
 from ..paths import data_folder
+from ..results import charts
+from ..results.view_model import build_charts
 from .context import build_report_context
 from .fetcher import ReportFetcher
 from .model import ReportContext

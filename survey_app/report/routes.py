@@ -77,7 +77,7 @@ def download(slug: str) -> Response:
             " Use the button below to start it.",
             "warning",
         )
-        return redirect(url_for("compare.results", slug=slug))
+        return redirect(url_for("results.page", slug=slug))
     questionnaire = get_questionnaire(assessment.questionnaire_id)
     if questionnaire is None:
         abort(503, description=f"The questionnaire {assessment.questionnaire_id!r} is not installed.")
@@ -220,7 +220,7 @@ def job_status(slug: str, job_id: int) -> str:
         status_url=url_for("report.job_status", slug=slug, job_id=job_id),
         progress_url=url_for("report.job_progress", slug=slug, job_id=job_id),
         pdf_url=url_for("report.job_pdf", slug=slug, job_id=job_id),
-        results_url=url_for("compare.results", slug=slug),
+        results_url=url_for("results.page", slug=slug),
         retry_url=url_for("report.request_job", slug=slug),
         form=ReportJobForm(paper=job.paper),
     )
@@ -289,7 +289,7 @@ def commentary(slug: str) -> str | Response:
         "report/commentary.html",
         form=form,
         assessment=found,
-        results_url=url_for("compare.results", slug=found.slug),
+        results_url=url_for("results.page", slug=found.slug),
         pdf_url=url_for("report.download", slug=found.slug),
     )
 

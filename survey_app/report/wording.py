@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from ..compare.view_model import ResultsView, fmt_percent, fmt_score, join_names, plural
 from ..domain.bootstrap import StageOdds
+from ..results.view_model import ResultsView, fmt_percent, fmt_score, join_names, plural
 from .model import PathView, RecommendationsView
 
 #: Keeps a number and its unit ("72 %") on one line.

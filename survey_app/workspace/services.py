@@ -40,7 +40,7 @@ from ..models import (
     User,
 )
 from ..responses import NewResponse, StoredCounts, add_responses
-from ..results import compute_results
+from ..results.aggregates import compute_results
 from ..slugs import slugify, suffixed_slug, unique_slug
 
 #: Most teams an assessment can have (the charts have five team colours).

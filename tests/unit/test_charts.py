@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_rgb
 
-from survey_app import charts
+from survey_app.results import charts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
@@ -194,13 +194,13 @@ def test_charts_drawn_in_parallel_all_keep_their_text() -> None:
 
 
 def test_charts_never_use_pyplot() -> None:
-    source = (REPO_ROOT / "survey_app" / "charts.py").read_text(encoding="utf-8")
+    source = (REPO_ROOT / "survey_app" / "results" / "charts.py").read_text(encoding="utf-8")
     assert not re.search(
         r"^\s*(import matplotlib\.pyplot|from matplotlib(\.pyplot)? import .*pyplot)", source, re.M
     )
     code = (
         "import sys\n"
-        "from survey_app import charts\n"
+        "from survey_app.results import charts\n"
         "style = charts.team_styles(['sales'])['sales']\n"
         "charts.stage_ladder([charts.Band('A', 20, 60), charts.Band('B', 60, 100)],"
         " [charts.Point('Sales', 50, style)])\n"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.compare import view_model as vm
 from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
 from survey_app.domain.scoring import (
     AssessmentResult,
@@ -19,6 +18,7 @@ from survey_app.domain.scoring import (
     summarize,
 )
 from survey_app.models import Assessment, Organization, Team
+from survey_app.results import view_model as vm
 
 from helpers import ITEM_IDS, uniform
 

@@ -366,7 +366,7 @@ def two_orgs(make_assessment, make_user) -> dict[str, str]:
 
 
 def test_many_comments_are_sampled_with_a_link_to_all(app, kotler, client, both_shown) -> None:
-    from survey_app.compare.view_model import COMMENTS_ON_PAGE
+    from survey_app.results.view_model import COMMENTS_ON_PAGE
 
     written = [f"Remark number {n:03d}" for n in range(COMMENTS_ON_PAGE + 5)]
     add_with_comments(app, kotler, both_shown, "sales", written)

@@ -25,7 +25,7 @@ from survey_app.models import ActionItem, ResponseSource, Team, User
 from survey_app.paths import data_folder
 from survey_app.report import render, services
 from survey_app.responses import NewResponse, add_responses
-from survey_app.results import compute_results
+from survey_app.results.aggregates import compute_results
 
 from helpers import ITEM_IDS, PASSWORD, TEST_SECRET, sign_in, uniform
 

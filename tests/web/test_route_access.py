@@ -68,7 +68,7 @@ def call(client, method: str, url: str):  # noqa: ANN001, ANN201 - test client
 
 def test_the_route_list_is_not_empty(app) -> None:
     endpoints = {endpoint for endpoint, _, _ in protected_rules(app)}
-    assert {"compare.results", "workspace.assessment", "distribute.page", "admin.users"} <= endpoints
+    assert {"results.page", "workspace.assessment", "distribute.page", "admin.users"} <= endpoints
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, client, target) -> None:

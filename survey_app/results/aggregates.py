@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from .domain.questionnaire import Questionnaire
-from .domain.scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_total, sample_from_totals
-from .models import Assessment, Response, ResponseAnswer
+from ..domain.questionnaire import Questionnaire
+from ..domain.scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_total, sample_from_totals
+from ..models import Assessment, Response, ResponseAnswer
 
 
 def load_samples(

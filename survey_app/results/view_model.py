@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from .. import charts
 from ..domain.comments import display_text
 from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import GAP_PAIR, AssessmentResult
 from ..models import Assessment, Response
-from ..results_text import SIGNIFICANCE
+from . import charts
+from .terminal import SIGNIFICANCE
 
 #: A symbol per marker shape, so tables can show the same shape as the charts.
 MARKER_SYMBOLS = {"o": "●", "s": "■", "^": "▲", "P": "✚", "v": "▼", "D": "◆"}

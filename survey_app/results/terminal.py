@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .domain.questionnaire import Questionnaire
-from .domain.scoring import AssessmentResult, TeamResult
-from .models import Assessment
+from ..domain.questionnaire import Questionnaire
+from ..domain.scoring import AssessmentResult, TeamResult
+from ..models import Assessment
 
 SIGNIFICANCE = 0.05
 

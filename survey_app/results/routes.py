@@ -11,10 +11,10 @@ from ..access import assessment_for, principal
 from ..catalog import get_questionnaire
 from ..domain.questionnaire import Questionnaire
 from ..models import Assessment
-from ..results import compute_results, results_json
+from .aggregates import compute_results, results_json
 from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view, load_comments
 
-bp = Blueprint("compare", __name__)
+bp = Blueprint("results", __name__)
 
 
 @bp.after_request
@@ -36,7 +36,7 @@ def _assessment_and_questionnaire(slug: str) -> tuple[Assessment, Questionnaire]
 
 @bp.get("/a/<slug>/results")
 @login_required
-def results(slug: str) -> str:
+def page(slug: str) -> str:
     """An assessment's results: stage, team scores, dimensions, statement gaps and comments."""
     session = db.get_session()
     assessment, questionnaire = _assessment_and_questionnaire(slug)
@@ -48,7 +48,7 @@ def results(slug: str) -> str:
     view = build_results_view(assessment, questionnaire, result, comments)
     is_staff = not principal().is_leader
     return render_template(
-        "compare/results.html",
+        "results/page.html",
         view=view,
         charts=build_charts(view),
         # Staff also get the monitor page and the responses' export; leaders only read results.
@@ -59,7 +59,7 @@ def results(slug: str) -> str:
 
 @bp.get("/a/<slug>/results.json")
 @login_required
-def results_data(slug: str) -> Response:
+def data(slug: str) -> Response:
     """The results as JSON, the shape of ``flask results --json`` (teams below the minimum withheld)."""
     assessment, questionnaire = _assessment_and_questionnaire(slug)
     result = compute_results(db.get_session(), assessment, questionnaire)

@@ -1,1 +1,0 @@
-"""The results and comparison pages read by consultants and leaders."""
