@@ -30,18 +30,20 @@ from ..errors import InvalidInput
 from ..models import ActionItem, Assessment, User
 from ..paths import data_folder
 from ..results.aggregates import load_samples
-from ..results.terminal import SIGNIFICANCE
-from ..results.view_model import (
-    ResultsView,
-    StageView,
-    build_results_view,
+from ..results.formatting import (
+    SIGNIFICANCE,
     fmt_mean,
     fmt_percent,
     fmt_score,
     fmt_signed,
     is_significant,
-    load_comments,
     p_phrase,
+)
+from ..results.view_model import (
+    ResultsView,
+    StageView,
+    build_results_view,
+    load_comments,
     plural,
 )
 from . import wording

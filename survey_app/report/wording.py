@@ -10,21 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from ..domain.bootstrap import StageOdds
-from ..results.view_model import ResultsView, fmt_percent, fmt_score, join_names, plural
+from ..results.formatting import NBSP, fmt_score, fmt_share
+from ..results.view_model import ResultsView, join_names, plural
 from .model import PathView, RecommendationsView
-
-#: Keeps a number and its unit ("72 %") on one line.
-NBSP = "\u00a0"
-
-
-def fmt_share(share: float) -> str:
-    """A probability as a whole percentage; "< 1 %" and "> 99 %" rather than a false 0 % or 100 %."""
-    percent = 100 * share
-    if 0 < percent < 1:
-        return f"<{NBSP}1{NBSP}%"
-    if 99 < percent < 100:
-        return f">{NBSP}99{NBSP}%"
-    return fmt_percent(percent).replace(" ", NBSP)
 
 
 def fmt_day(day: date | None) -> str:

@@ -28,6 +28,8 @@ import matplotlib
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from .formatting import fmt_number, fmt_signed
+
 #: Okabe–Ito colours: Sales, Marketing, then further teams (safe for colour-blind readers).
 TEAM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
 #: Marker shapes in the same order: circle, square, triangle, plus, triangle down.
@@ -140,17 +142,6 @@ def _is_dark(colour: str) -> bool:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45
 
 
-def _fmt(value: float, digits: int) -> str:
-    return f"{value:.{digits}f}"
-
-
-def _signed(value: float, digits: int = 2) -> str:
-    text = f"{abs(value):.{digits}f}"
-    if float(text) == 0:
-        return text
-    return ("+" if value > 0 else "−") + text
-
-
 def _shorten(text: str, width: int) -> str:
     return textwrap.shorten(text, width=width, placeholder="…")
 
@@ -235,7 +226,7 @@ def stage_ladder(
     """
     chart_id = chart_id or new_chart_id()
     if summary is None:
-        summary = "Stage ladder: " + "; ".join(f"{p.label} {_fmt(p.value, 1)}" for p in points)
+        summary = "Stage ladder: " + "; ".join(f"{p.label} {fmt_number(p.value, 1)}" for p in points)
     low, high = bands[0].lower, bands[-1].upper
     span = high - low
     with _drawing(chart_id):
@@ -278,7 +269,7 @@ def stage_ladder(
             )
             right_end = max(point.value, point.high if point.high is not None else point.value)
             left_end = min(point.value, point.low if point.low is not None else point.value)
-            text = f"{point.label} {_fmt(point.value, 1)}"
+            text = f"{point.label} {fmt_number(point.value, 1)}"
             # A white ground, so the dotted lines of the rows above never run through a label.
             ground = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
             if right_end < high - 0.3 * span:
@@ -330,7 +321,7 @@ def dimension_profile(
         summary = "Dimension means: " + "; ".join(
             f"{dim}: "
             + ", ".join(
-                f"{team.label} {'no answers' if team.values[i] is None else _fmt(team.values[i], 2)}"
+                f"{team.label} {'no answers' if team.values[i] is None else fmt_number(team.values[i], 2)}"
                 for team in teams
             )
             for i, dim in enumerate(dimensions)
@@ -373,7 +364,7 @@ def dimension_profile(
                     markeredgewidth=0.8,
                     linestyle="none",
                 )
-                text = f"{team.label} {_fmt(value, 2)}"
+                text = f"{team.label} {fmt_number(value, 2)}"
                 if value < high - 0.3 * span:
                     ax.text(value + 0.015 * span, y, text, va="center", ha="left", fontsize=9)
                 else:  # over the team's line: keep the label legible
@@ -417,7 +408,8 @@ def gap_bars(
             f"Gaps per statement, {first_name} minus {second_name}, largest first;"
             f" {marked} significant: "
             + "; ".join(
-                f"{bar.label} {_signed(bar.gap)}{' significant' if bar.significant else ''}" for bar in gaps
+                f"{bar.label} {fmt_signed(bar.gap)}{' significant' if bar.significant else ''}"
+                for bar in gaps
             )
         )
     largest = max((abs(bar.gap) for bar in gaps), default=0.0)
@@ -437,7 +429,7 @@ def gap_bars(
                 edgecolor=INK if bar.significant else style.colour,
                 linewidth=1.4 if bar.significant else 0.5,
             )
-            text = _signed(bar.gap) + (f" {SIGNIFICANT_MARK}" if bar.significant else "")
+            text = fmt_signed(bar.gap) + (f" {SIGNIFICANT_MARK}" if bar.significant else "")
             offset = 0.03 * reach
             if bar.gap >= 0:
                 ax.text(
@@ -588,7 +580,7 @@ def totals_distribution(
                 ax.text(
                     mean + (0.01 if right else -0.01) * span,
                     top * 1.42,
-                    f"mean {_fmt(mean, 1)}",
+                    f"mean {fmt_number(mean, 1)}",
                     ha="left" if right else "right",
                     va="center",
                     fontsize=8,

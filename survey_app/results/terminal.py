@@ -5,18 +5,7 @@ from __future__ import annotations
 from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import AssessmentResult, TeamResult
 from ..models import Assessment
-
-SIGNIFICANCE = 0.05
-
-
-def _num(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+from .formatting import SIGNIFICANCE, fmt_number, fmt_p, p_phrase
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -33,7 +22,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _item_mean(team: TeamResult, item_id: str) -> str:
-    return "too few" if item_id in team.withheld_items else _num(team.items.get(item_id), 2)
+    return "too few" if item_id in team.withheld_items else fmt_number(team.items.get(item_id), 2)
 
 
 def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> str:
@@ -52,16 +41,16 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
             counts = [str(team.responses), str(team.pending), str(team.incomplete)]
             rows.append([team_names[key], *counts, "withheld", "", "", ""])
             continue
-        ci = f"{_num(team.ci95[0])}–{_num(team.ci95[1])}" if team.ci95 else "–"
+        ci = f"{fmt_number(team.ci95[0])}–{fmt_number(team.ci95[1])}" if team.ci95 else "–"
         rows.append(
             [
                 team_names[key],
                 str(team.responses),
                 str(team.pending),
                 str(team.incomplete),
-                _num(team.score),
+                fmt_number(team.score),
                 ci,
-                _num(team.sd),
+                fmt_number(team.sd),
                 stage_label[team.stage or ""],
             ]
         )
@@ -76,20 +65,22 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
         lines.append("Overall: no team has enough responses to be shown.")
     else:
         shown = ", ".join(team_names[key] for key in overall.teams)
-        lines.append(f"Overall: {_num(overall.score)} — {stage_label[overall.stage or '']} (teams: {shown})")
+        lines.append(
+            f"Overall: {fmt_number(overall.score)} — {stage_label[overall.stage or '']} (teams: {shown})"
+        )
     withheld = [team_names[k] for k, t in result.teams.items() if t.withheld]
     if withheld:
         lines.append(f"Withheld (no responses in the results yet): {', '.join(withheld)}")
     gap = result.gap
     if gap is not None:
         first, second = (team_names[key] for key in gap.teams)
-        lines.append(f"Perception gap ({first} − {second}): {gap.score:+.1f} points, p = {_p(gap.p_value)}")
+        lines.append(f"Perception gap ({first} − {second}): {gap.score:+.1f} points, {p_phrase(gap.p_value)}")
     shown_teams = [key for key, team in result.teams.items() if not team.withheld]
     if not shown_teams:
         return "\n".join(lines) + "\n"
     lines += ["", "Dimensions (mean, 1–5)"]
     dim_rows = [
-        [dim.label, *(_num(result.teams[key].dimensions.get(dim.id), 2) for key in shown_teams)]
+        [dim.label, *(fmt_number(result.teams[key].dimensions.get(dim.id), 2) for key in shown_teams)]
         for dim in q.dimensions
     ]
     lines += _table(["Dimension", *(team_names[k] for k in shown_teams)], dim_rows)
@@ -100,7 +91,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
         if gap is not None:
             item_gap = gap.items[item.id]
             flag = " *" if item_gap.p_adj is not None and item_gap.p_adj < SIGNIFICANCE else ""
-            row += [_num(item_gap.gap, 2), _p(item_gap.p_adj) + flag]
+            row += [fmt_number(item_gap.gap, 2), fmt_p(item_gap.p_adj) + flag]
         item_rows.append(row)
     header = ["Item", *(team_names[k] for k in shown_teams)]
     if gap is not None:

@@ -22,7 +22,7 @@ from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import GAP_PAIR, AssessmentResult
 from ..models import Assessment, Response
 from . import charts
-from .terminal import SIGNIFICANCE
+from .formatting import fmt_mean, fmt_p, fmt_percent, fmt_score, fmt_signed, is_significant, p_phrase
 
 #: A symbol per marker shape, so tables can show the same shape as the charts.
 MARKER_SYMBOLS = {"o": "●", "s": "■", "^": "▲", "P": "✚", "v": "▼", "D": "◆"}
@@ -42,39 +42,7 @@ TOO_FEW_ANSWERS = "too few answers"
 PARTIAL_MARK = "*"
 
 
-# --- number formats -------------------------------------------------------------------
-
-
-def fmt_score(value: float | None) -> str:
-    """A score on the 20–100 scale: one decimal."""
-    return "–" if value is None else f"{value:.1f}"
-
-
-def fmt_mean(value: float | None) -> str:
-    """A mean on the 1–5 answer scale: two decimals."""
-    return "–" if value is None else f"{value:.2f}"
-
-
-def fmt_p(value: float | None) -> str:
-    """A p-value: three decimals, or "< 0.001"."""
-    if value is None:
-        return "–"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def fmt_signed(value: float | None, digits: int = 2) -> str:
-    """A difference with its sign (a true minus sign); zero after rounding has none."""
-    if value is None:
-        return "–"
-    text = f"{abs(value):.{digits}f}"
-    if float(text) == 0:
-        return text
-    return ("+" if value > 0 else "−") + text
-
-
-def fmt_percent(value: float) -> str:
-    """A percentage without decimals."""
-    return f"{value:.0f} %"
+# --- words -------------------------------------------------------------------------------
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -131,17 +99,6 @@ def counts_text(
     if incomplete:
         text += f" {plural(incomplete, 'incomplete response')} counted but not scored."
     return text
-
-
-def is_significant(p_value: float | None) -> bool:
-    """Whether a (Holm-adjusted) p-value is below the significance level."""
-    return p_value is not None and p_value < SIGNIFICANCE
-
-
-def p_phrase(p_value: float | None) -> str:
-    """ "p = 0.120" or "p < 0.001"."""
-    p_text = fmt_p(p_value)
-    return f"p {p_text}" if p_text.startswith("<") else f"p = {p_text}"
 
 
 def _significance_words(p_value: float | None) -> str:
