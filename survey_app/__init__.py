@@ -13,10 +13,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
 
-from . import catalog, cli, db, log_redaction, secret, security, views
+from . import catalog, cli, db, log_redaction, secret, security
 from .admin.routes import bp as admin_bp
 from .auth import routes as auth
 from .distribute.routes import bp as distribute_bp
+from .main import routes as main
 from .report.routes import bp as report_bp
 from .results.routes import bp as results_bp
 from .survey.routes import bp as survey_bp
@@ -52,7 +53,7 @@ def create_app(
     security.init_app(app)
     auth.init_app(app)
     cli.register(app)
-    views.register(app)
+    main.register(app)
     for blueprint in (survey_bp, workspace_bp, results_bp, admin_bp, distribute_bp, report_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(survey_bp)  # its views check their forms' tokens themselves (see survey.routes)

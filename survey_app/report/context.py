@@ -48,7 +48,7 @@ from ..results.view_model import (
 )
 from . import wording
 from .assets import IMAGE_TYPES, data_url
-from .model import (
+from .content import (
     ActionView,
     Agreement,
     CommentSelection,

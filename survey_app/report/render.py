@@ -24,9 +24,9 @@ from ..models import Assessment
 from ..paths import data_folder
 from ..results import charts
 from ..results.view_model import build_charts
+from .content import ReportContext
 from .context import build_report_context
 from .fetcher import ReportFetcher
-from .model import ReportContext
 
 #: A tagged PDF for assistive technology (PDF/UA-1); WeasyPrint 63+ writes it.
 PDF_VARIANT = "pdf/ua-1"

@@ -12,7 +12,7 @@ from datetime import date
 from ..domain.bootstrap import StageOdds
 from ..results.formatting import NBSP, fmt_score, fmt_share
 from ..results.view_model import ResultsView, join_names, plural
-from .model import PathView, RecommendationsView
+from .content import PathView, RecommendationsView
 
 
 def fmt_day(day: date | None) -> str:

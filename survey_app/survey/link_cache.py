@@ -27,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import Assessment, AssessmentStatus, Team
-from .services import TeamLink
+from .services import TeamLinkTarget
 
 #: Links kept at most (each a few hundred bytes); the oldest go first.
 MAX_LINKS = 4096
@@ -40,19 +40,19 @@ class LinkCache:
 
     def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
-        self._links: TTLCache[str, TeamLink] | None = (
+        self._links: TTLCache[str, TeamLinkTarget] | None = (
             TTLCache(MAX_LINKS, seconds, timer=clock) if seconds > 0 else None
         )
         self._lock = threading.Lock()  # gunicorn may run threads (GUNICORN_THREADS)
 
-    def get(self, link_hash: str) -> TeamLink | None:
+    def get(self, link_hash: str) -> TeamLinkTarget | None:
         """The link kept under ``link_hash``, unless it is older than ``seconds``."""
         if self._links is None:
             return None
         with self._lock:
             return self._links.get(link_hash)
 
-    def put(self, link: TeamLink) -> None:
+    def put(self, link: TeamLinkTarget) -> None:
         """Keep ``link`` if its survey is open; a closed one is always read again."""
         if self._links is None or link.status is not AssessmentStatus.OPEN:
             return

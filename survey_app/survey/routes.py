@@ -34,7 +34,7 @@ from . import devices, resume_mail, services
 from .forms import ACTIONS, AnswersForm, EmailLinkForm, ResumeForm, StartForm, SurveyForm
 from .link_cache import LinkCache
 from .sealing import DraftUnreadable
-from .services import FormView, Outcome, Submitted, TeamLink
+from .services import FormView, Outcome, Submitted, TeamLinkTarget
 
 bp = Blueprint("survey", __name__)
 
@@ -130,7 +130,7 @@ def _validated(form: SurveyForm) -> bool:
     return valid
 
 
-def _questionnaire_of(assessment: Assessment | TeamLink) -> Questionnaire:
+def _questionnaire_of(assessment: Assessment | TeamLinkTarget) -> Questionnaire:
     questionnaire = get_questionnaire(assessment.questionnaire_id)
     if questionnaire is None:
         current_app.logger.error(
@@ -161,7 +161,7 @@ def _team_of(token: str) -> Team:
         abort(404)
 
 
-def _link_of(token: str) -> TeamLink:
+def _link_of(token: str) -> TeamLinkTarget:
     """What a team link leads to: kept by this process for a few seconds (see ``link_cache``)."""
     links: LinkCache = current_app.extensions["survey_links"]
     try:

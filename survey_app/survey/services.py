@@ -139,7 +139,7 @@ def find_team(session: Session, token: str) -> Team:
 
 
 @dataclass(frozen=True)
-class TeamLink:
+class TeamLinkTarget:
     """What a team's survey link leads to, as its questionnaire needs it: plain values, so a
     server process can keep it for a few seconds (see ``link_cache``)."""
 
@@ -183,7 +183,7 @@ def link_hash(token: str) -> str:
     return _hash_of(token)
 
 
-def find_link(session: Session, token: str) -> TeamLink:
+def find_link(session: Session, token: str) -> TeamLinkTarget:
     """What the team survey link ``token`` leads to now, or ``NotFound``.
 
     One query on the session's connection, in its transaction: no ORM objects, so the
@@ -194,7 +194,7 @@ def find_link(session: Session, token: str) -> TeamLink:
     row = session.connection().execute(_LINK, {"link_hash": hashed}).one_or_none()
     if row is None:
         raise NotFound("no such survey link")
-    return TeamLink(hashed, *row)
+    return TeamLinkTarget(hashed, *row)
 
 
 def find_invitation(session: Session, token: str) -> Invitation:

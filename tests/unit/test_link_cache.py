@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey_app.models import AssessmentStatus
 from survey_app.survey.link_cache import MAX_LINKS, LinkCache
-from survey_app.survey.services import TeamLink
+from survey_app.survey.services import TeamLinkTarget
 
 
 class Clock:
@@ -15,8 +15,8 @@ class Clock:
         return self.now
 
 
-def link(number: int = 1, status: AssessmentStatus = AssessmentStatus.OPEN) -> TeamLink:
-    return TeamLink(
+def link(number: int = 1, status: AssessmentStatus = AssessmentStatus.OPEN) -> TeamLinkTarget:
+    return TeamLinkTarget(
         f"hash-{number}", number, "sales", "acme-spring", "kotler-2006", status, None, None, 5, False
     )
 

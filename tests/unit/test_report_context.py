@@ -7,8 +7,8 @@ import re
 import pytest
 
 from survey_app.report import wording
+from survey_app.report.content import PathStep, PathView
 from survey_app.report.context import COMMENTS_PER_TEAM, _commentary_paragraphs, select_comments
-from survey_app.report.model import PathStep, PathView
 from survey_app.report.wording import fmt_day, fmt_share, shares_text
 from survey_app.results import charts
 

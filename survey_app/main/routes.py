@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, abort, current_app, render_template
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from . import db, readiness
-from .base_form import has_nul
+from .. import db, readiness
+from ..base_form import has_nul
 
 bp = Blueprint("main", __name__)
 
