@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
-from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from .. import db, readiness
@@ -23,9 +22,7 @@ def index() -> str:
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, str], int]:
     """Liveness: 200 when the process serves and its database answers, 503 otherwise."""
-    try:
-        db.get_session().execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+    if readiness.database_check(db.get_session()) != readiness.OK:
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
 
