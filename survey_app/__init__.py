@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,18 @@ def create_app(
         app.register_blueprint(blueprint)
     csrf.exempt(survey_bp)  # its views check their forms' tokens themselves (see survey.routes)
     return app
+
+
+@contextmanager
+def worker_app() -> Iterator[Flask]:
+    """An app made from the environment, inside its context, for one background job; its
+    database connections are closed when the job ends."""
+    app = create_app()
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        app.extensions["survey_db"].engine.dispose()
 
 
 def configure_instance(app: Flask) -> None:

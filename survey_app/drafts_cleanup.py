@@ -63,12 +63,8 @@ def purge(session: Session, now: datetime, max_age_days: int, *, dry_run: bool =
 
 def purge_job() -> int:
     """Run ``purge`` in the background worker (settings from the environment); returns the count."""
-    from . import create_app, db
+    from . import db, worker_app
     from .models import utcnow
 
-    app = create_app()
-    try:
-        with app.app_context(), db.write_session() as session:
-            return purge(session, utcnow(), app.config["DRAFT_MAX_AGE_DAYS"]).total
-    finally:
-        app.extensions["survey_db"].engine.dispose()
+    with worker_app() as app, db.write_session() as session:
+        return purge(session, utcnow(), app.config["DRAFT_MAX_AGE_DAYS"]).total

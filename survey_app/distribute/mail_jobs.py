@@ -176,14 +176,10 @@ def finish(session: Session, job_id: int, status: MailJobStatus, messages: list[
 
 def send_invitations_job(job_id: int) -> None:
     """Send the round of job ``job_id`` (runs in the worker; settings from the environment)."""
-    from .. import create_app
+    from .. import worker_app
 
-    app = create_app()
-    try:
-        with app.app_context():
-            _run(job_id, app.config)
-    finally:
-        app.extensions["survey_db"].engine.dispose()
+    with worker_app() as app:
+        _run(job_id, app.config)
 
 
 def _run(job_id: int, config: dict[str, object]) -> None:

@@ -244,15 +244,11 @@ def limit_memory(megabytes: int) -> None:
 
 def render_report_job(job_id: int) -> None:
     """Make the PDF of report job ``job_id`` (runs in the worker; settings from the environment)."""
-    from .. import create_app
+    from .. import worker_app
 
-    app = create_app()
-    try:
-        with app.app_context():
-            limit_memory(app.config["REPORT_JOB_MEMORY_MB"])
-            _render(job_id, app.config["REPORT_JOB_TIMEOUT"])
-    finally:
-        app.extensions["survey_db"].engine.dispose()
+    with worker_app() as app:
+        limit_memory(app.config["REPORT_JOB_MEMORY_MB"])
+        _render(job_id, app.config["REPORT_JOB_TIMEOUT"])
 
 
 def _render(job_id: int, timeout: int) -> None:
