@@ -36,7 +36,7 @@ try:
     from survey_app.catalog import get_questionnaire  # noqa: E402
     from survey_app.domain.comments import comment_rank  # noqa: E402
     from survey_app.domain.questionnaire import Questionnaire  # noqa: E402
-    from survey_app.report.context import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
+    from survey_app.report.loader import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
     from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
 except ModuleNotFoundError as exc:
     raise SystemExit(f"bench/report.py needs the Python package {exc.name!r} (use the app's venv)") from None

@@ -21,8 +21,8 @@ from survey_app.domain.questionnaire import Questionnaire
 from survey_app.domain.scoring import assess, summarize
 from survey_app.models import ResponseSource
 from survey_app.responses import NewResponse, add_responses
-from survey_app.results.aggregates import compute_results, load_samples
-from survey_app.results.view_model import TeamComments, load_comments
+from survey_app.results.aggregates import compute_results, load_comments, load_samples
+from survey_app.results.view_model import TeamComments
 
 TEAMS = ("sales", "marketing")
 

@@ -1,9 +1,11 @@
-"""Everything the PDF report says about one assessment, as plain data.
+"""Everything the PDF report says about one assessment, as plain data: the report's composer.
 
-``build_report_context`` reads the assessment's figures from the database once,
+``compose_report`` takes what ``loader`` read from the database (a ``ReportData``),
 applies the report logic (stage odds, path to the next stage, recommendations) and
-returns the frozen dataclasses of ``model``, formatted text and numbers, worded by
-``wording``: the templates get no ORM object and compute nothing. The figures and
+returns the frozen dataclasses of ``content``, formatted text and numbers, worded by
+``wording``: the templates get no ORM object and compute nothing. Nothing here reads
+the database (an import-linter contract keeps it so), so the whole report can be
+composed, and tested, from values. The figures and
 headline sentences shared with the results page come from ``results.view_model``,
 so a withheld team's numbers and comments cannot reach the report either: every
 list here is built from the view's shown teams or from ``result.overall.teams``.
@@ -13,23 +15,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..domain.bootstrap import StageOdds, stage_odds
 from ..domain.comments import choose as choose_comments
 from ..domain.path import PathToNext, overall_item_means, path_to_next
 from ..domain.questionnaire import Questionnaire
 from ..domain.recommendations import LibraryError, Recommendation, Selection, choose, load_library
-from ..domain.scoring import AssessmentResult, TeamSample, assess
+from ..domain.scoring import AssessmentResult, TeamSample
 from ..errors import InvalidInput
-from ..models import ActionItem, Assessment, User
 from ..paths import data_folder
-from ..results.aggregates import load_samples
 from ..results.formatting import (
     SIGNIFICANCE,
     fmt_mean,
@@ -40,14 +37,14 @@ from ..results.formatting import (
     p_phrase,
 )
 from ..results.view_model import (
+    AssessmentFacts,
     ResultsView,
     StageView,
+    TeamComments,
     build_results_view,
-    load_comments,
     plural,
 )
 from . import wording
-from .assets import IMAGE_TYPES, data_url
 from .content import (
     ActionView,
     Agreement,
@@ -82,6 +79,33 @@ CLOSE_AGREEMENT_SD = 8.0
 WIDE_SPREAD_SD = 15.0
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One line of the consultant's action plan, as stored."""
+
+    action: str
+    owner: str = ""
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report is composed from, read once by ``loader.load_report_data``."""
+
+    facts: AssessmentFacts
+    #: Each team's published sample with its distribution of totals (the bootstrap needs it).
+    samples: tuple[TeamSample, ...]
+    result: AssessmentResult
+    #: The shown teams' comments, up to ``COMMENTS_PER_TEAM`` listed per team.
+    comments: Mapping[str, TeamComments]
+    purpose: str = ""
+    commentary: str = ""
+    actions: tuple[PlannedAction, ...] = ()
+    #: The consultant's name (or e-mail) and logo as a data: URL.
+    prepared_by: str = ""
+    logo_url: str | None = None
 
 
 # --- building blocks ----------------------------------------------------------------------
@@ -376,12 +400,12 @@ def _recommendations_view(
 
 def _method(
     q: Questionnaire,
-    assessment: Assessment,
+    facts: AssessmentFacts,
     view: ResultsView,
     odds: StageOdds | None,
     refs: Sequence[StatementRef],
 ) -> MethodView:
-    headcounts = {team.key: team.headcount for team in assessment.teams}
+    headcounts = {team.key: team.headcount for team in facts.teams}
     counts = []
     for team in view.teams:
         asked = headcounts.get(team.key)
@@ -419,29 +443,10 @@ def _method(
     )
 
 
-def _prepared_by(session: Session, assessment: Assessment) -> tuple[str, str | None]:
-    """The consultant's name (or e-mail) and their logo as a data: URL, if any."""
-    if assessment.created_by_id is None:
-        return "", None
-    row = session.execute(
-        select(User.name, User.email, User.logo, User.logo_type).where(User.id == assessment.created_by_id)
-    ).one_or_none()
-    if row is None:
-        return "", None
-    name, email, logo, logo_type = row
-    logo_url = data_url(logo, logo_type) if logo and logo_type in IMAGE_TYPES else None
-    return (name or "").strip() or email, logo_url
-
-
-def _actions(session: Session, assessment: Assessment) -> tuple[ActionView, ...]:
-    rows = session.scalars(
-        select(ActionItem)
-        .where(ActionItem.assessment_id == assessment.id)
-        .order_by(ActionItem.position, ActionItem.id)
-    )
+def _actions(planned: Sequence[PlannedAction]) -> tuple[ActionView, ...]:
     return tuple(
         ActionView(number, row.action, row.owner, row.due_on, fmt_day(row.due_on))
-        for number, row in enumerate(rows, start=1)
+        for number, row in enumerate(planned, start=1)
     )
 
 
@@ -507,23 +512,20 @@ def library_path() -> Path:
 # --- the whole report ---------------------------------------------------------------------
 
 
-def build_report_context(
-    session: Session,
-    assessment: Assessment,
+def compose_report(
     q: Questionnaire,
+    data: ReportData,
     *,
     paper: str = "a4",
     today: date | None = None,
     library: Path | None = None,
 ) -> ReportContext:
-    """Read, compute and word everything the report of ``assessment`` prints."""
+    """Compute and word everything the report prints, from what ``loader`` read."""
     if paper not in PAPER_SIZES:
         raise InvalidInput(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    samples = load_samples(session, assessment, q, distribution=True)
-    result = assess(q, samples, assessment.min_group_size)
+    samples, result = data.samples, data.result
     shown_keys = list(result.overall.teams)
-    team_comments = load_comments(session, assessment, shown_keys, COMMENTS_PER_TEAM)
-    view = build_results_view(assessment, q, result, team_comments)
+    view = build_results_view(data.facts, q, result, data.comments)
     labels = {stage.id: stage.label for stage in q.stages}
     has_results = bool(view.shown) and view.overall.score is not None
 
@@ -547,9 +549,8 @@ def build_report_context(
     path_view = _path_view(q, path, refs, result, labels, lowest) if has_results else None
     numbers = {ref.id: ref.number for ref in refs}
     recs = _recommendations_view(chosen, labels, numbers, view) if has_results else None
-    prepared_by, logo_url = _prepared_by(session, assessment)
-    commentary = _commentary_paragraphs(assessment.commentary or "")
-    actions = _actions(session, assessment)
+    commentary = _commentary_paragraphs(data.commentary)
+    actions = _actions(data.actions)
     comments = _comment_selections(view)
     current_stage, next_stage = _current_and_next(view)
     dimension_gaps, dimension_overall = _dimension_columns(view)
@@ -588,9 +589,9 @@ def build_report_context(
         paper=paper,
         page_size=PAPER_SIZES[paper],
         date_text=wording.fmt_day(today or datetime.now(UTC).date()),
-        prepared_by=prepared_by,
-        logo_url=logo_url,
-        purpose=(assessment.purpose or "").strip(),
+        prepared_by=data.prepared_by,
+        logo_url=data.logo_url,
+        purpose=data.purpose.strip(),
         view=view,
         has_results=has_results,
         sections=sections,
@@ -623,5 +624,5 @@ def build_report_context(
         comments_intro=wording.comments_intro(
             view, any(len(group.comments) < group.total for group in comments), COMMENTS_PER_TEAM
         ),
-        method=_method(q, assessment, view, odds, refs),
+        method=_method(q, data.facts, view, odds, refs),
     )

@@ -25,8 +25,8 @@ from ..paths import data_folder
 from ..results import charts
 from ..results.view_model import build_charts
 from .content import ReportContext
-from .context import build_report_context
 from .fetcher import ReportFetcher
+from .loader import build_report_context
 
 #: A tagged PDF for assistive technology (PDF/UA-1); WeasyPrint 63+ writes it.
 PDF_VARIANT = "pdf/ua-1"

@@ -13,16 +13,41 @@ published set (for their comments) but are never scored: they count as incomplet
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from ..domain.comments import display_text
 from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import AssessmentResult, TeamResult, TeamSample, assess, exact_total, sample_from_totals
 from ..models import Assessment, Response, ResponseAnswer
+from .view_model import AssessmentFacts, TeamComments, TeamFacts
+
+
+def facts_of(assessment: Assessment, now: datetime | None = None) -> AssessmentFacts:
+    """The details of ``assessment`` the results view prints; ``now`` decides whether it is open."""
+    return AssessmentFacts(
+        organization=assessment.organization.name,
+        organization_slug=assessment.organization.slug,
+        name=assessment.name,
+        slug=assessment.slug,
+        min_group=assessment.min_group_size,
+        accepting=assessment.is_accepting(now or datetime.now(UTC)),
+        teams=tuple(
+            TeamFacts(
+                key=team.key,
+                name=team.name,
+                headcount=team.headcount,
+                pending_web=team.pending_web or 0,  # None on a team not stored yet
+                pending_import=team.pending_import or 0,
+            )
+            for team in assessment.teams
+        ),
+    )
 
 
 def load_samples(
@@ -242,4 +267,67 @@ def results_json(assessment: Assessment, result: AssessmentResult) -> dict[str, 
             "p_value": gap.p_value,
             "items": {item_id: {"gap": item.gap, "p_adj": item.p_adj} for item_id, item in gap.items.items()},
         },
+    }
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def _alphabetical(text: str) -> tuple[str, str]:
+    return text.casefold(), text
+
+
+def load_comments(
+    session: Session, assessment: Assessment, team_keys: Sequence[str], limit: int | None = None
+) -> dict[str, TeamComments]:
+    """The published comments of the given teams only: every one, or up to ``limit`` different ones.
+
+    The ``limit`` listed are chosen by their text (see ``survey_app.domain.comments``) from the
+    index of comment ranks: the database reads the first ranks and one copy of each (the
+    lowest response id, which is random), never every comment.
+    """
+    team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
+    if not team_ids:  # no team shown: nothing to read
+        return {}
+    if limit is None:
+        return _every_comment(session, team_ids)
+    totals = dict(
+        session.execute(
+            select(Response.team_id, func.count())
+            .where(
+                Response.team_id.in_(team_ids),
+                Response.published == true(),
+                Response.comment_rank.is_not(None),
+            )
+            .group_by(Response.team_id)
+        ).all()
+    )
+    found = {}
+    for team_id, key in team_ids.items():
+        first_copies = (
+            select(func.min(Response.id))
+            .where(
+                Response.team_id == team_id, Response.published == true(), Response.comment_rank.is_not(None)
+            )
+            .group_by(Response.comment_rank)
+            .order_by(Response.comment_rank)
+            .limit(limit)
+        )
+        texts = session.scalars(select(Response.comment).where(Response.id.in_(first_copies)))
+        listed = sorted((display_text(text) for text in texts), key=_alphabetical)
+        found[key] = TeamComments(tuple(listed), totals.get(team_id, 0))
+    return found
+
+
+def _every_comment(session: Session, team_ids: Mapping[int, str]) -> dict[str, TeamComments]:
+    found: dict[str, list[str]] = {key: [] for key in team_ids.values()}
+    rows = session.execute(
+        select(Response.team_id, Response.comment).where(
+            Response.team_id.in_(team_ids), Response.published == true(), Response.comment_rank.is_not(None)
+        )
+    )
+    for team_id, comment in rows:
+        found[team_ids[team_id]].append(comment.strip())
+    return {
+        key: TeamComments(tuple(sorted(texts, key=_alphabetical)), len(texts)) for key, texts in found.items()
     }

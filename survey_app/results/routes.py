@@ -11,8 +11,8 @@ from ..access import assessment_for, principal
 from ..catalog import get_questionnaire
 from ..domain.questionnaire import Questionnaire
 from ..models import Assessment
-from .aggregates import compute_results, results_json
-from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view, load_comments
+from .aggregates import compute_results, facts_of, load_comments, results_json
+from .view_model import COMMENTS_ON_PAGE, build_charts, build_results_view
 
 bp = Blueprint("results", __name__)
 
@@ -45,7 +45,7 @@ def page(slug: str) -> str:
     # ?comments=all lists every comment; by default up to COMMENTS_ON_PAGE different ones per team.
     limit = None if request.args.get("comments") == "all" else COMMENTS_ON_PAGE
     comments = load_comments(session, assessment, shown, limit)
-    view = build_results_view(assessment, questionnaire, result, comments)
+    view = build_results_view(facts_of(assessment), questionnaire, result, comments)
     is_staff = not principal().is_leader
     return render_template(
         "results/page.html",

@@ -1,7 +1,7 @@
 """The results of an assessment as plain values for the results page and the PDF report.
 
-``build_results_view`` turns an ``AssessmentResult`` (with its questionnaire and
-assessment) into frozen dataclasses of formatted text and raw numbers, and writes
+``build_results_view`` turns an ``AssessmentResult`` (with its questionnaire and the
+assessment's ``AssessmentFacts``) into frozen dataclasses of formatted text and raw numbers, and writes
 the headline sentences that state each finding. A withheld team carries its name
 and the anonymity notice only: none of its figures reach the view, so no template
 can show them by mistake. ``build_charts`` draws the charts from the view.
@@ -12,15 +12,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
-from sqlalchemy import func, select, true
-from sqlalchemy.orm import Session
-
-from ..domain.comments import display_text
 from ..domain.questionnaire import Questionnaire
 from ..domain.scoring import GAP_PAIR, AssessmentResult
-from ..models import Assessment, Response
 from . import charts
 from .formatting import fmt_mean, fmt_p, fmt_percent, fmt_score, fmt_signed, is_significant, p_phrase
 
@@ -40,6 +34,34 @@ SIGNIFICANT_TEXT = f"significant gap {charts.SIGNIFICANT_MARK}"
 TOO_FEW_ANSWERS = "too few answers"
 #: Marks a dimension mean computed without a statement that has too few answers.
 PARTIAL_MARK = "*"
+
+
+# --- what the view is told about the assessment -------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamFacts:
+    """A team as the view names it: key, name, headcount asked, responses still waiting."""
+
+    key: str
+    name: str
+    headcount: int | None = None
+    pending_web: int = 0
+    pending_import: int = 0
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """The assessment's own details the view prints, as plain values (``aggregates.facts_of``
+    reads them from the database), so the view is built without it."""
+
+    organization: str
+    organization_slug: str
+    name: str
+    slug: str
+    min_group: int
+    accepting: bool
+    teams: tuple[TeamFacts, ...]
 
 
 # --- words -------------------------------------------------------------------------------
@@ -285,67 +307,9 @@ def anonymity_notice(min_group: int) -> str:
     )
 
 
-def _alphabetical(text: str) -> tuple[str, str]:
-    return text.casefold(), text
-
-
-def load_comments(
-    session: Session, assessment: Assessment, team_keys: Sequence[str], limit: int | None = None
-) -> dict[str, TeamComments]:
-    """The published comments of the given teams only: every one, or up to ``limit`` different ones.
-
-    The ``limit`` listed are chosen by their text (see ``survey_app.domain.comments``) from the
-    index of comment ranks: the database reads the first ranks and one copy of each (the
-    lowest response id, which is random), never every comment.
-    """
-    team_ids = {team.id: team.key for team in assessment.teams if team.key in team_keys}
-    if not team_ids:  # no team shown: nothing to read
-        return {}
-    if limit is None:
-        return _every_comment(session, team_ids)
-    totals = dict(
-        session.execute(
-            select(Response.team_id, func.count())
-            .where(
-                Response.team_id.in_(team_ids),
-                Response.published == true(),
-                Response.comment_rank.is_not(None),
-            )
-            .group_by(Response.team_id)
-        ).all()
-    )
-    found = {}
-    for team_id, key in team_ids.items():
-        first_copies = (
-            select(func.min(Response.id))
-            .where(
-                Response.team_id == team_id, Response.published == true(), Response.comment_rank.is_not(None)
-            )
-            .group_by(Response.comment_rank)
-            .order_by(Response.comment_rank)
-            .limit(limit)
-        )
-        texts = session.scalars(select(Response.comment).where(Response.id.in_(first_copies)))
-        listed = sorted((display_text(text) for text in texts), key=_alphabetical)
-        found[key] = TeamComments(tuple(listed), totals.get(team_id, 0))
-    return found
-
-
-def _every_comment(session: Session, team_ids: Mapping[int, str]) -> dict[str, TeamComments]:
-    found: dict[str, list[str]] = {key: [] for key in team_ids.values()}
-    rows = session.execute(
-        select(Response.team_id, Response.comment).where(
-            Response.team_id.in_(team_ids), Response.published == true(), Response.comment_rank.is_not(None)
-        )
-    )
-    for team_id, comment in rows:
-        found[team_ids[team_id]].append(comment.strip())
-    return {
-        key: TeamComments(tuple(sorted(texts, key=_alphabetical)), len(texts)) for key, texts in found.items()
-    }
-
-
-def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResult) -> tuple[TeamView, ...]:
+def _team_views(
+    assessment: AssessmentFacts, q: Questionnaire, result: AssessmentResult
+) -> tuple[TeamView, ...]:
     styles = charts.team_styles([team.key for team in assessment.teams])
     stage_label = {stage.id: stage.label for stage in q.stages}
     high = q.total_range[1]
@@ -364,16 +328,14 @@ def _team_views(assessment: Assessment, q: Questionnaire, result: AssessmentResu
                 team.name,
                 figures.responses if figures else 0,
                 figures.incomplete if figures else 0,
-                assessment.min_group_size,
-                team.pending_web or 0,  # None on a team not stored yet
-                team.pending_import or 0,
-                closed=not assessment.is_accepting(datetime.now(UTC)),
+                assessment.min_group,
+                team.pending_web,
+                team.pending_import,
+                closed=not assessment.accepting,
             ),
         }
         if figures is None or figures.withheld or figures.score is None:
-            views.append(
-                TeamView(**common, withheld=True, notice=anonymity_notice(assessment.min_group_size))
-            )
+            views.append(TeamView(**common, withheld=True, notice=anonymity_notice(assessment.min_group)))
             continue
         ci_low, ci_high = figures.ci95 if figures.ci95 else (None, None)
         ci_text = f"{fmt_score(ci_low)}–{fmt_score(ci_high)}" if figures.ci95 else "–"
@@ -432,7 +394,9 @@ def _gap_view(result: AssessmentResult, names: Mapping[str, str]) -> GapView | N
     )
 
 
-def _gap_reason(assessment: Assessment, result: AssessmentResult, names: Mapping[str, str]) -> str | None:
+def _gap_reason(
+    assessment: AssessmentFacts, result: AssessmentResult, names: Mapping[str, str]
+) -> str | None:
     if result.gap is not None:
         return None
     missing = [key for key in GAP_PAIR if key not in names]
@@ -444,7 +408,7 @@ def _gap_reason(assessment: Assessment, result: AssessmentResult, names: Mapping
         return f"There is no comparison of {first} and {second}."
     return (
         f"There is no comparison of {first} and {second}: {join_names(withheld)}"
-        f" {'has' if len(withheld) == 1 else 'have'} fewer than {assessment.min_group_size} answers,"
+        f" {'has' if len(withheld) == 1 else 'have'} fewer than {assessment.min_group} answers,"
         " so the gap cannot be shown without risking anonymity."
     )
 
@@ -574,14 +538,14 @@ def _comment_group(team: TeamView, comments: Mapping[str, TeamComments]) -> Comm
 
 
 def build_results_view(
-    assessment: Assessment,
+    assessment: AssessmentFacts,
     q: Questionnaire,
     result: AssessmentResult,
     comments: Mapping[str, TeamComments] | None = None,
 ) -> ResultsView:
     """The page's (and the report's) content: formatted figures and headline sentences.
 
-    ``comments`` are the teams' comments as ``load_comments`` listed them.
+    ``comments`` are the teams' comments as ``aggregates.load_comments`` listed them.
     """
     teams = _team_views(assessment, q, result)
     names = {team.key: team.name for team in teams}
@@ -615,7 +579,7 @@ def build_results_view(
         withheld_names = join_names([team.name for team in withheld])
         verb = "is" if len(withheld) == 1 else "are"
         withheld_text = (
-            f"{withheld_names} {verb} not shown: fewer than {assessment.min_group_size} people answered."
+            f"{withheld_names} {verb} not shown: fewer than {assessment.min_group} people answered."
         )
         if shown:
             withheld_text += (
@@ -626,12 +590,12 @@ def build_results_view(
     items = _item_rows(q, result, shown)
     comments = comments or {}
     return ResultsView(
-        organization=assessment.organization.name,
-        organization_slug=assessment.organization.slug,
+        organization=assessment.organization,
+        organization_slug=assessment.organization_slug,
         assessment=assessment.name,
         slug=assessment.slug,
         questionnaire_title=q.title,
-        min_group=assessment.min_group_size,
+        min_group=assessment.min_group,
         scale_min=q.scale.min,
         scale_max=q.scale.max,
         answers_needed=q.answers_needed,

@@ -17,7 +17,6 @@ from survey_app.domain.scoring import (
     assess,
     summarize,
 )
-from survey_app.models import Assessment, Organization, Team
 from survey_app.results import view_model as vm
 
 from helpers import ITEM_IDS, uniform
@@ -30,18 +29,21 @@ def q() -> Questionnaire:
     return load_questionnaire(KOTLER_PATH)
 
 
-def assessment(min_group: int = 5, headcounts: tuple[int | None, int | None] = (None, None)) -> Assessment:
-    """An assessment in memory (never stored) with Sales and Marketing."""
-    return Assessment(
-        organization=Organization(name="Acme", slug="acme"),
+def assessment(
+    min_group: int = 5, headcounts: tuple[int | None, int | None] = (None, None)
+) -> vm.AssessmentFacts:
+    """An open assessment of Acme with Sales and Marketing."""
+    return vm.AssessmentFacts(
+        organization="Acme",
+        organization_slug="acme",
         name="Spring review",
         slug="acme-spring-review",
-        questionnaire_id="kotler-2006",
-        min_group_size=min_group,
-        teams=[
-            Team(key="sales", name="Sales", position=0, headcount=headcounts[0]),
-            Team(key="marketing", name="Marketing", position=1, headcount=headcounts[1]),
-        ],
+        min_group=min_group,
+        accepting=True,
+        teams=(
+            vm.TeamFacts(key="sales", name="Sales", headcount=headcounts[0]),
+            vm.TeamFacts(key="marketing", name="Marketing", headcount=headcounts[1]),
+        ),
     )
 
 

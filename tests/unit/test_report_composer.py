@@ -1,0 +1,82 @@
+"""The report's composer works from values alone: no app, no database (``report.context``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
+from survey_app.domain.scoring import assess, summarize
+from survey_app.report.context import PlannedAction, ReportData, compose_report
+from survey_app.results.view_model import AssessmentFacts, TeamComments, TeamFacts
+
+from helpers import uniform
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def q() -> Questionnaire:
+    return load_questionnaire(ROOT / "questionnaires" / "kotler-2006.yaml")
+
+
+def data(q: Questionnaire, marketing_answers: int = 6, **extra: object) -> ReportData:
+    """Sales: six at 60 or 80; Marketing: ``marketing_answers`` responses of 40."""
+    samples = (
+        summarize(q, "sales", [uniform(3)] * 4 + [uniform(4)] * 2),
+        summarize(q, "marketing", [uniform(2)] * marketing_answers),
+    )
+    facts = AssessmentFacts(
+        organization="Acme",
+        organization_slug="acme",
+        name="Spring review",
+        slug="acme-spring-review",
+        min_group=5,
+        accepting=False,
+        teams=(TeamFacts("sales", "Sales", headcount=12), TeamFacts("marketing", "Marketing")),
+    )
+    comments = {
+        "sales": TeamComments(("Leads arrive late",), 1),
+        "marketing": TeamComments(("Marketing private remark",), 1),
+    }
+    return ReportData(facts, samples, assess(q, samples, 5), comments, **extra)
+
+
+def test_a_report_is_composed_from_values(q: Questionnaire) -> None:
+    report = compose_report(
+        q,
+        data(
+            q,
+            commentary="First paragraph.\n\nSecond paragraph.",
+            actions=(PlannedAction("Agree on a lead definition", "Both heads", date(2027, 1, 15)),),
+            prepared_by="Dana Consultant",
+        ),
+        today=date(2026, 12, 6),
+    )
+    assert report.title == "Sales and marketing alignment: Spring review"
+    assert report.has_results
+    assert report.date_text == "6\u00a0December\u00a02026"  # kept on one line
+    assert report.prepared_by == "Dana Consultant"
+    assert report.commentary == ("First paragraph.", "Second paragraph.")
+    assert [(a.number, a.action, a.owner, a.due_text) for a in report.actions] == [
+        (1, "Agree on a lead definition", "Both heads", "15\u00a0January\u00a02027")
+    ]
+    assert [s.id for s in report.sections][:2] == ["summary", "commentary"]
+    # Sales 66.7 (four at 60, two at 80), Marketing 40: overall the mean of the two.
+    assert report.view.overall.score_text == "53.3"
+    assert report.method.counts[0].asked_text == "12"
+
+
+def test_a_withheld_team_leaves_no_trace_in_the_composed_report(q: Questionnaire) -> None:
+    report = compose_report(q, data(q, marketing_answers=4), today=date(2026, 12, 6))
+    text = repr(asdict(report))
+    assert "Marketing private remark" not in text
+    marketing = next(figure for figure in report.key_figures if figure.name == "Marketing")
+    assert marketing.withheld
+    assert (marketing.score_text, marketing.stage_id) == ("", "")
+    assert "(40 of 100)" not in text
+    assert report.view.overall.score_text == "66.7"  # Sales alone
+    assert [group.team for group in report.comments] == ["Sales"]
