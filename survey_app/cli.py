@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import db, demo, drafts_cleanup, migrate
+from . import db, demo, drafts_cleanup, migrate, worker_queue
 from .accounts import create_user
 from .assessments import create_assessment, get_assessment, team_links
 from .catalog import get_catalog, questionnaire_folders
@@ -299,7 +299,7 @@ def purge_drafts_command(days: int | None, dry_run: bool, on_worker: bool) -> No
     if on_worker:
         if not config["REDIS_URL"]:
             raise InvalidInput("--queue needs REDIS_URL (the worker's Redis); without it, run the purge here")
-        _enqueue_purge(config["REDIS_URL"], config["WORKER_QUEUE"])
+        worker_queue.enqueue(config["REDIS_URL"], config["WORKER_QUEUE"], drafts_cleanup.purge_job)
         click.echo(f"Queued the purge of abandoned drafts on the worker's queue {config['WORKER_QUEUE']!r}.")
         return
     max_age = days or config["DRAFT_MAX_AGE_DAYS"]
@@ -310,14 +310,6 @@ def purge_drafts_command(days: int | None, dry_run: bool, on_worker: bool) -> No
         f"{verb} {purged.total} abandoned draft{'s' * (purged.total != 1)}: {purged.of_closed_surveys} of"
         f" closed surveys, {purged.too_old} untouched for more than {max_age} days."
     )
-
-
-def _enqueue_purge(redis_url: str, queue: str) -> None:
-    from redis import Redis
-    from rq import Queue
-
-    with Redis.from_url(redis_url) as connection:
-        Queue(queue, connection=connection).enqueue(drafts_cleanup.purge_job)
 
 
 def register(app: Flask) -> None:

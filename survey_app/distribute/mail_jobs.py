@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from .. import db
+from .. import db, worker_queue
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, MailJob, MailJobStatus, User, utcnow
 from . import mail, rounds
@@ -106,30 +106,14 @@ def active_job(session: Session, assessment_id: int) -> MailJob | None:
 
 def enqueue(redis_url: str, queue: str, job_id: int) -> None:
     """Put the job on the worker's ``queue``."""
-    from redis import Redis
-    from rq import Queue
-
-    with Redis.from_url(redis_url) as connection:
-        Queue(queue, connection=connection).enqueue(
-            send_invitations_job, job_id, job_id=rq_id(job_id), job_timeout=TIMEOUT
-        )
+    worker_queue.enqueue(
+        redis_url, queue, send_invitations_job, job_id, job_id=rq_id(job_id), job_timeout=TIMEOUT
+    )
 
 
 def queue_lost(redis_url: str, job_id: int) -> bool:
     """Whether RQ failed the unfinished job behind our back, or no longer has it (Redis unreachable: no)."""
-    from redis import Redis
-    from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    try:
-        with Redis.from_url(redis_url) as connection:
-            status = Job.fetch(rq_id(job_id), connection=connection).get_status()
-    except NoSuchJobError:
-        return True
-    except RedisError:
-        return False
-    return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+    return worker_queue.is_lost(redis_url, rq_id(job_id))
 
 
 # --- Reading ------------------------------------------------------------

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .. import db
+from .. import db, worker_queue
 from ..catalog import get_questionnaire
 from ..errors import NotFound
 from ..models import Assessment, ReportJob, ReportJobStatus, Response, Team, utcnow
@@ -124,15 +124,16 @@ def request_job(
     return job, True
 
 
+def rq_id(job_id: int) -> str:
+    """The job's id on the queue."""
+    return f"report-{job_id}"
+
+
 def enqueue(redis_url: str, queue: str, job_id: int, timeout: int) -> None:
     """Put the job on the worker's ``queue``, with its time limit in seconds."""
-    from redis import Redis
-    from rq import Queue
-
-    with Redis.from_url(redis_url) as connection:
-        Queue(queue, connection=connection).enqueue(
-            render_report_job, job_id, job_id=f"report-{job_id}", job_timeout=timeout
-        )
+    worker_queue.enqueue(
+        redis_url, queue, render_report_job, job_id, job_id=rq_id(job_id), job_timeout=timeout
+    )
 
 
 # --- Reading ------------------------------------------------------------
@@ -162,19 +163,7 @@ def queue_lost(redis_url: str, job_id: int) -> bool:
     fault rather than a ``MemoryError``) or is killed never records its failure in the
     database; RQ does. When Redis cannot be asked, the job is not called lost.
     """
-    from redis import Redis
-    from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    try:
-        with Redis.from_url(redis_url) as connection:
-            status = Job.fetch(f"report-{job_id}", connection=connection).get_status()
-    except NoSuchJobError:
-        return True
-    except RedisError:
-        return False
-    return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+    return worker_queue.is_lost(redis_url, rq_id(job_id))
 
 
 def progress_of(job: ReportJob, *, is_lost: bool = False) -> JobProgress:
