@@ -1,16 +1,19 @@
-"""Assessments: creation with their teams, lookup by slug, and the teams' survey links."""
+"""Assessments: creation with their teams (every rule, for the workspace and the command line
+alike), lookup by slug, and the teams' survey links."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .accounts import find_organization
 from .domain.questionnaire import Questionnaire
 from .domain.scoring import MIN_GROUP_FLOOR
-from .errors import InvalidInput, NotFound
+from .errors import FieldInvalid, InvalidInput, NotFound
 from .models import Assessment, Organization, Team
 from .slugs import slugify, unique_slug
 from .tokens import new_link, stored_link_token
@@ -22,20 +25,121 @@ DEFAULT_TEAMS = (("sales", "Sales"), ("marketing", "Marketing"))
 MAX_NAME_LENGTH = 200
 #: Largest minimum group size (the anonymity threshold) that makes sense.
 MAX_MIN_GROUP = 1000
+#: Most teams an assessment can have (the charts have five team colours).
+MAX_TEAMS = 5
+#: Longest team name (the database column's size).
+MAX_TEAM_NAME_LENGTH = 100
+#: Longest purpose text shown to respondents.
+MAX_PURPOSE_LENGTH = 2000
+#: Largest headcount accepted for one team.
+MAX_HEADCOUNT = 100_000
 
 #: Purpose string mixed into team link tokens, so they never equal another kind of token.
 TEAM_LINK = "team-link"
 
 
+# --- The rules ---------------------------------------------------------------------------------------
+# Each raises ``FieldInvalid`` naming the workspace form's field; the command line shows the reason.
+
+
+def one_line(text: str) -> str:
+    """A name as stored: trimmed, with every run of white space made one space."""
+    return " ".join(text.split())
+
+
+def check_text(name: str, purpose: str) -> None:
+    """Refuse an empty or overlong assessment name, or an overlong purpose."""
+    if not name:
+        raise FieldInvalid("name", "Enter a name for the assessment.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise FieldInvalid("name", f"The name must be at most {MAX_NAME_LENGTH} characters long.")
+    if len(purpose) > MAX_PURPOSE_LENGTH:
+        raise FieldInvalid("purpose", f"The purpose must be at most {MAX_PURPOSE_LENGTH} characters long.")
+
+
+def check_unique_name(
+    session: Session, organization_id: int, name: str, assessment_id: int | None = None
+) -> None:
+    """Refuse a name (in any case) that another assessment of the organization has."""
+    query = select(Assessment.id).where(
+        Assessment.organization_id == organization_id, func.lower(Assessment.name) == name.lower()
+    )
+    if assessment_id is not None:
+        query = query.where(Assessment.id != assessment_id)
+    if session.scalar(query) is not None:
+        raise FieldInvalid("name", f"This organization already has an assessment named {name!r}.")
+
+
 def check_min_group(min_group: int) -> None:
     """Refuse an anonymity threshold below the floor (or absurdly large)."""
     if min_group < MIN_GROUP_FLOOR:
-        raise InvalidInput(
-            f"the minimum group size must be at least {MIN_GROUP_FLOOR} to keep answers anonymous,"
-            f" not {min_group}"
+        raise FieldInvalid(
+            "min_group_size",
+            f"The minimum group size must be at least {MIN_GROUP_FLOOR}, so that no one's answers"
+            " can be picked out.",
         )
     if min_group > MAX_MIN_GROUP:
-        raise InvalidInput(f"the minimum group size must be at most {MAX_MIN_GROUP}, not {min_group}")
+        raise FieldInvalid("min_group_size", f"The minimum group size must be at most {MAX_MIN_GROUP}.")
+
+
+def check_dates(opens_on: date | None, closes_on: date | None) -> None:
+    """Refuse a closing date before the opening date."""
+    if opens_on is not None and closes_on is not None and closes_on < opens_on:
+        raise FieldInvalid("closes_on", "The closing date must not be before the opening date.")
+
+
+def clean_team_name(name: str | None) -> str:
+    """A team name as stored (None, not sent, is empty)."""
+    return one_line(name or "")
+
+
+def check_team(index: int, name: str, headcount: int | None) -> None:
+    """Refuse an overlong team name or a headcount out of bounds (``index``: the team's row)."""
+    if len(name) > MAX_TEAM_NAME_LENGTH:
+        raise FieldInvalid(
+            f"teams-{index}-name", f"The team name must be at most {MAX_TEAM_NAME_LENGTH} characters long."
+        )
+    if headcount is not None and not 1 <= headcount <= MAX_HEADCOUNT:
+        raise FieldInvalid(
+            f"teams-{index}-headcount", f"The headcount must be a whole number from 1 to {MAX_HEADCOUNT}."
+        )
+
+
+def check_team_names(rows: Sequence[tuple[int, str, str]]) -> None:
+    """Refuse team names (or ids) two teams share: the import finds a team by either.
+
+    ``rows`` holds each team's row, key and name.
+    """
+    seen: dict[str, int] = {}
+    for index, key, name in rows:
+        for label in {key.casefold(), name.casefold()}:
+            if label in seen and seen[label] != index:
+                raise FieldInvalid(f"teams-{index}-name", f"Another team is already called {name!r}.")
+            seen[label] = index
+
+
+def new_team_keys(existing: Iterable[str], names: Iterable[str]) -> list[str]:
+    """Stable ids for new teams, from their names: "Customer Success" → ``customer-success``."""
+    taken = set(existing)
+    keys = []
+    for name in names:
+        key = unique_slug(slugify(name, 36), lambda candidate: candidate in taken)
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def opening_moment(day: date | None) -> datetime | None:
+    """An opening date as the first moment of that day (UTC)."""
+    return None if day is None else datetime.combine(day, time.min, UTC)
+
+
+def closing_moment(day: date | None) -> datetime | None:
+    """A closing date as the last second of that day (UTC): the closing day is still open."""
+    return None if day is None else datetime.combine(day, time(23, 59, 59), UTC)
+
+
+# --- Creating assessments ----------------------------------------------------------------------------
 
 
 def get_or_create_organization(session: Session, name: str) -> Organization:
@@ -65,6 +169,82 @@ def new_team(secret_key: str, key: str, name: str, position: int) -> Team:
     return Team(key=key, name=name, position=position, link_salt=salt, link_hash=link_hash)
 
 
+@dataclass(frozen=True)
+class TeamInput:
+    """One row of the teams on a form: ``name`` None when the form did not send it."""
+
+    name: str | None
+    headcount: int | None
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """What a new assessment is made of: the new-assessment form's fields, or the command's options."""
+
+    name: str
+    questionnaire: Questionnaire
+    min_group: int
+    teams: Sequence[TeamInput] = tuple(TeamInput(label, None) for _key, label in DEFAULT_TEAMS)
+    opens_on: date | None = None
+    closes_on: date | None = None
+    purpose: str = ""
+
+
+def create_new_assessment(
+    session: Session,
+    organization: Organization,
+    data: AssessmentInput,
+    secret_key: str,
+    created_by_id: int | None = None,
+) -> Assessment:
+    """Create an assessment for ``organization`` with its teams, headcounts, dates and purpose.
+
+    Every rule is checked here, for the workspace form and ``flask assessment create`` alike;
+    the first broken one raises ``FieldInvalid`` and nothing is stored.
+    """
+    name, purpose = one_line(data.name), data.purpose.strip()
+    check_text(name, purpose)
+    check_unique_name(session, organization.id, name)
+    check_min_group(data.min_group)
+    check_dates(data.opens_on, data.closes_on)
+    rows = [(i, clean_team_name(t.name), t.headcount) for i, t in enumerate(data.teams)][:MAX_TEAMS]
+    if len(rows) < len(DEFAULT_TEAMS):
+        raise FieldInvalid("teams-0-name", "Name the sales and the marketing team.")
+    for index, team_name, headcount in rows:
+        if not team_name and index < len(DEFAULT_TEAMS):
+            raise FieldInvalid(
+                f"teams-{index}-name", f"Enter the name of the {DEFAULT_TEAMS[index][1].lower()} team."
+            )
+        if not team_name and headcount is not None:
+            raise FieldInvalid(f"teams-{index}-name", "Enter the team's name, or clear its headcount.")
+        check_team(index, team_name, headcount)
+    given = [(index, team_name, headcount) for index, team_name, headcount in rows if team_name]
+    # Sales and Marketing keep their well-known ids whatever they are called: the
+    # perception gap is measured between these two (scoring.GAP_PAIR).
+    keys = [key for key, _label in DEFAULT_TEAMS]
+    keys += new_team_keys(keys, (team_name for _, team_name, _ in given[len(DEFAULT_TEAMS) :]))
+    check_team_names(
+        [(index, key, team_name) for (index, team_name, _), key in zip(given, keys, strict=True)]
+    )
+    assessment = _add_assessment(
+        session,
+        organization,
+        name,
+        data.questionnaire,
+        secret_key,
+        data.min_group,
+        tuple((key, team_name) for (_, team_name, _), key in zip(given, keys, strict=True)),
+    )
+    for team, (_, _, headcount) in zip(assessment.teams, given, strict=True):
+        team.headcount = headcount
+    assessment.opens_at = opening_moment(data.opens_on)
+    assessment.closes_at = closing_moment(data.closes_on)
+    assessment.purpose = purpose
+    assessment.created_by_id = created_by_id
+    session.flush()
+    return assessment
+
+
 def create_assessment(
     session: Session,
     *,
@@ -75,25 +255,39 @@ def create_assessment(
     min_group: int = 5,
     teams: tuple[tuple[str, str], ...] = DEFAULT_TEAMS,
 ) -> Assessment:
-    """Create an assessment (and its organization if new) with its teams and their links."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput("the assessment name is empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"the assessment name is longer than {MAX_NAME_LENGTH} characters")
-    check_min_group(min_group)
+    """Create an assessment with exactly these teams (key, name), for the demo, scripts and tests.
+
+    The organization (name or slug) is created when new. The name and the minimum group size
+    are checked by the rules of ``create_new_assessment``, which people's input goes through.
+    """
     org = get_or_create_organization(session, organization)
-    duplicate = session.scalar(
-        select(Assessment.id).where(Assessment.organization_id == org.id, Assessment.name == name)
-    )
-    if duplicate is not None:
-        raise InvalidInput(f"{org.name} already has an assessment named {name!r}")
+    name = one_line(name)
+    check_text(name, "")
+    check_unique_name(session, org.id, name)
+    check_min_group(min_group)
+    return _add_assessment(session, org, name, questionnaire, secret_key, min_group, teams)
+
+
+def _add_assessment(
+    session: Session,
+    organization: Organization,
+    name: str,
+    questionnaire: Questionnaire,
+    secret_key: str,
+    min_group: int,
+    teams: tuple[tuple[str, str], ...],
+) -> Assessment:
+    """Store a checked assessment with its teams (key, name) and their survey links.
+
+    ``organization`` may belong to another session (a page's reading one): only its id and slug
+    are read.
+    """
     slug = unique_slug(
-        f"{slugify(org.slug, 40)}-{slugify(name, 60)}",
+        f"{slugify(organization.slug, 40)}-{slugify(name, 60)}",
         lambda s: session.scalar(select(Assessment.id).where(Assessment.slug == s)) is not None,
     )
     assessment = Assessment(
-        organization=org,
+        organization_id=organization.id,
         slug=slug,
         name=name,
         questionnaire_id=questionnaire.id,
@@ -104,6 +298,9 @@ def create_assessment(
     session.add(assessment)
     session.flush()
     return assessment
+
+
+# --- Lookup and links --------------------------------------------------------------------------------
 
 
 def get_assessment(session: Session, slug: str) -> Assessment:

@@ -11,15 +11,21 @@ from flask.cli import with_appcontext
 
 from . import db, demo, drafts_cleanup, migrate, worker_queue
 from .accounts import create_user
-from .assessments import create_assessment, get_assessment, team_links
+from .assessments import (
+    AssessmentInput,
+    create_new_assessment,
+    get_assessment,
+    get_or_create_organization,
+    team_links,
+)
 from .catalog import get_catalog, questionnaire_folders
 from .cli_support import Command, Group, friendly_errors
-from .domain.importing import ImportRejected, parse_responses_csv
+from .domain.importing import ImportRejected
 from .domain.questionnaire import Questionnaire, load_catalog
 from .errors import InvalidInput, NotFound
-from .models import Assessment, ResponseSource, Role, utcnow
+from .models import Assessment, Role, utcnow
 from .report import services as report_services
-from .responses import NewResponse, add_responses
+from .responses import MAX_IMPORT_BYTES, import_responses
 from .results.aggregates import compute_results, results_json
 from .results.terminal import format_results
 
@@ -99,20 +105,22 @@ assessment_group = Group("assessment", help="Create assessments and list their s
 def create_assessment_command(
     organization: str, name: str, questionnaire_id: str, min_group: int | None
 ) -> None:
-    """Create an assessment with the teams sales and marketing; print its slug last."""
+    """Create an assessment with the teams sales and marketing; print its slug last.
+
+    The rules are those of the workspace's new-assessment page (``create_new_assessment``).
+    """
     questionnaire = get_catalog().get(questionnaire_id)
     if questionnaire is None:
         known = ", ".join(sorted(get_catalog().questionnaires)) or "none"
         raise NotFound(f"no questionnaire {questionnaire_id!r} (available: {known})")
+    data = AssessmentInput(
+        name=name,
+        questionnaire=questionnaire,
+        min_group=current_app.config["DEFAULT_MIN_GROUP"] if min_group is None else min_group,
+    )
     with db.write_session() as session:
-        assessment = create_assessment(
-            session,
-            organization=organization,
-            name=name,
-            questionnaire=questionnaire,
-            secret_key=current_app.config["SECRET_KEY"],
-            min_group=current_app.config["DEFAULT_MIN_GROUP"] if min_group is None else min_group,
-        )
+        org = get_or_create_organization(session, organization)
+        assessment = create_new_assessment(session, org, data, current_app.config["SECRET_KEY"])
         click.echo(
             f"Created assessment {assessment.name!r} for {assessment.organization.name}"
             f" with teams {', '.join(t.key for t in assessment.teams)}."
@@ -141,7 +149,7 @@ def _print_rejection(csv_file: Path, rejected: ImportRejected) -> None:
         click.echo(f"  {problem}", err=True)
     if rejected.unlisted:
         listed = len(rejected.problems)
-        click.echo(f"  … and {rejected.unlisted:,} more (only the first {listed} are listed)", err=True)
+        click.echo(f"  … and {rejected.unlisted:,} more (the first {listed} are listed)", err=True)
 
 
 @responses_group.command("import")
@@ -149,36 +157,23 @@ def _print_rejection(csv_file: Path, rejected: ImportRejected) -> None:
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
 @friendly_errors
 def import_command(slug: str, csv_file: Path) -> None:
-    """Import responses from a CSV file: all of them, or none when any row is wrong."""
+    """Import responses from a CSV file: all of them, or none when any row is wrong.
+
+    The rules are those of the workspace's import page (``responses.import_responses``).
+    """
     try:
-        data = csv_file.read_bytes()
+        with csv_file.open("rb") as stream:
+            # One byte past the limit is enough to tell a file that is too large.
+            data = stream.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:
         raise InvalidInput(f"cannot read {csv_file}: {exc.strerror}") from None
-    with db.write_session() as session:
-        assessment = get_assessment(session, slug)
-        questionnaire = _questionnaire_of(assessment)
-        try:
-            rows = parse_responses_csv(data, questionnaire, {t.key: t.name for t in assessment.teams})
-        except ImportRejected as rejected:
-            count = rejected.total
-            click.echo(
-                f"Error: {csv_file}: nothing imported; {count:,} problem{'s' * (count != 1)}:", err=True
-            )
-            for problem in rejected.problems:
-                click.echo(f"  {problem}", err=True)
-            if rejected.unlisted:
-                click.echo(
-                    f"  … and {rejected.unlisted:,} more (the first {len(rejected.problems)} are listed)",
-                    err=True,
-                )
-            raise SystemExit(1) from None
-        counts = add_responses(
-            session,
-            assessment,
-            questionnaire,
-            (NewResponse(r.team, r.answers, r.unit, r.comment) for r in rows),
-            ResponseSource.IMPORT,
-        )
+    try:
+        with db.write_session() as session:
+            assessment = get_assessment(session, slug)
+            counts = import_responses(session, assessment, _questionnaire_of(assessment), data)
+    except ImportRejected as rejected:
+        _print_rejection(csv_file, rejected)
+        raise SystemExit(1) from None
     total = sum(counts.stored.values())
     click.echo(f"Imported {total} response{'s' * (total != 1)} into {assessment.slug}:")
     for key, stored in counts.stored.items():

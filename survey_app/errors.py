@@ -13,3 +13,16 @@ class NotFound(SurveyError):
 
 class InvalidInput(SurveyError):
     """Input that breaks a rule; the message says which and where."""
+
+
+class FieldInvalid(InvalidInput):
+    """Input that breaks a rule, blamed on one form field (``name``, ``teams-2-name``, ``logo``).
+
+    The command line shows the reason alone; a page shows it next to the field
+    (``base_form.show_error``).
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(reason)

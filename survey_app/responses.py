@@ -2,6 +2,8 @@
 
 Stored responses wait to be published (see ``publishing``): the results count them at once
 but use their answers only once enough others have arrived.
+
+``import_responses`` stores a CSV file of them, for the workspace page and the command line alike.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from .domain.comments import comment_rank
+from .domain.importing import parse_responses_csv
 from .domain.questionnaire import Questionnaire
 from .domain.scoring import score_response
-from .errors import InvalidInput
+from .errors import FieldInvalid, InvalidInput
 from .models import Assessment, Response, ResponseAnswer, ResponseSource
 from .publishing import record_arrivals
+
+#: Largest responses file accepted for import.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,4 +136,28 @@ def store_responses(
         record_arrivals(session, scored, source.pool, min_group)
     return StoredCounts(
         stored={key: stored[key] for key in teams}, incomplete={key: incomplete[key] for key in teams}
+    )
+
+
+def import_responses(
+    session: Session, assessment: Assessment, questionnaire: Questionnaire, data: bytes
+) -> StoredCounts:
+    """Check a responses CSV file whole, then store all of its rows; the caller commits.
+
+    Nothing is stored when the file is refused: ``FieldInvalid`` (field ``csv_file``) when it is
+    larger than ``MAX_IMPORT_BYTES``, ``ImportRejected`` listing the problems when any row is wrong.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise FieldInvalid(
+            "csv_file",
+            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+            " Split it into smaller files and import each.",
+        )
+    rows = parse_responses_csv(data, questionnaire, {team.key: team.name for team in assessment.teams})
+    return add_responses(
+        session,
+        assessment,
+        questionnaire,
+        (NewResponse(row.team, row.answers, row.unit, row.comment) for row in rows),
+        ResponseSource.IMPORT,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -355,6 +356,55 @@ def test_oversized_email_never_crashes_create_user(runner):
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code != 0:
         assert_one_line_error(result)
+
+
+# --- assessment create: the rules of the workspace's page -------------------------------
+
+
+def web_error(app, field: str, **form: str) -> str:
+    """The error the new-assessment page of Acme shows next to ``field`` for this input."""
+    client = app.test_client()
+    assert sign_in(client, "c@example.com").status_code == 302
+    data = {
+        "name": "Q3 check",
+        "questionnaire": "kotler-2006",
+        "teams-0-name": "Sales",
+        "teams-1-name": "Marketing",
+        "min_group_size": "5",
+        **form,
+    }
+    page = client.post("/o/acme/assessments/new", data=data).get_data(as_text=True)
+    found = re.search(rf'<div id="{field}-error">(.*?)</div>', page, re.S)
+    assert found is not None, page
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "min_group", "field"),
+    [
+        pytest.param("spring REVIEW", "5", "name", id="name-taken-in-another-case"),
+        pytest.param("Spring   review", "5", "name", id="name-taken-with-more-spaces"),
+        pytest.param("   ", "5", "name", id="name-blank"),
+        pytest.param("Q3 check", "2", "min_group_size", id="min-group-below-3"),
+        pytest.param("Q3 check", "1001", "min_group_size", id="min-group-over-1000"),
+    ],
+)
+def test_create_refuses_what_the_workspace_page_refuses_in_its_words(
+    app, runner, make_user, name, min_group, field
+):
+    create_ok(runner, "Acme", "Spring review")
+    make_user("c@example.com", "consultant", organization="Acme")
+    line = assert_one_line_error(create(runner, "--org", "Acme", "--name", name, "--min-group", min_group))
+    assert line == web_error(app, field, name=name, min_group_size=min_group)
+    assert count(app, Assessment) == 1
+
+
+def test_create_collapses_spaces_in_the_name_like_the_workspace_page(app, runner):
+    slug = create_ok(runner, "Acme", "  Spring \t  review ")
+    with app.app_context():
+        assert (
+            db.get_session().scalar(select(Assessment.name).where(Assessment.slug == slug)) == "Spring review"
+        )
 
 
 # --- assessment links --------------------------------------------------------------------

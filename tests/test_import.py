@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app import db
 from survey_app.models import Response
+from survey_app.responses import MAX_IMPORT_BYTES
 
 from helpers import ITEM_IDS, csv_text
 
@@ -364,6 +365,32 @@ def test_blank_lines_are_skipped_but_counted(runner, tmp_path, make_assessment):
     assert_clean_failure(result)
     assert len(problem_lines(result)) == 1
     assert_problem(result, 5, "team", "unknown team")
+
+
+# --- the limits of the workspace's import page ------------------------------------------
+
+
+def padded_to(size: int) -> bytes:
+    """A good one-response file, made ``size`` bytes long with blank lines (which are skipped)."""
+    data = lines_file(",".join(HEADER), good_line())
+    return data + b"\n" * (size - len(data))
+
+
+def test_a_file_over_5_mb_is_refused_in_the_words_of_the_import_page(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    result = do_import(runner, tmp_path, slug, padded_to(MAX_IMPORT_BYTES + 1))
+    assert_clean_failure(result)
+    assert result.stderr.strip() == (
+        "Error: The file is larger than 5 MB. Split it into smaller files and import each."
+    )
+    assert stored_responses(app) == 0
+
+
+def test_a_file_of_exactly_5_mb_is_imported(app, runner, tmp_path, make_assessment):
+    slug = make_assessment()
+    result = do_import(runner, tmp_path, slug, padded_to(MAX_IMPORT_BYTES))
+    assert result.exit_code == 0, result.output
+    assert stored_responses(app) == 1
 
 
 # --- wrong arguments ---------------------------------------------------------------------

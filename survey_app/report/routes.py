@@ -22,9 +22,10 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..access import assessment_for, principal, staff_required
 from ..assessments import get_assessment
+from ..base_form import show_error
 from ..catalog import get_questionnaire
 from ..domain.questionnaire import Questionnaire
-from ..errors import InvalidInput, NotFound
+from ..errors import FieldInvalid, InvalidInput, NotFound
 from ..models import Assessment
 from . import jobs, services, throttle
 from .context import PAPER_SIZES
@@ -39,22 +40,6 @@ def _private(response: Response) -> Response:
     shared computer, the back button after signing out)."""
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
-
-
-def _show_error(form: Any, exc: InvalidInput) -> None:
-    """Put a service's complaint next to its field, or above the form when no field is named."""
-    target = None
-    if isinstance(exc, services.FieldInvalid):
-        if exc.field.startswith("actions-"):
-            _, index, sub = exc.field.split("-", 2)
-            entries = form.actions.entries
-            target = entries[int(index)].form[sub] if int(index) < len(entries) else None
-        else:
-            target = form._fields.get(exc.field)
-    if target is not None:
-        target.errors = [*target.errors, exc.reason]
-    else:
-        form.form_errors.append(str(exc))
 
 
 @bp.get("/a/<slug>/report.pdf")
@@ -277,7 +262,7 @@ def commentary(slug: str) -> str | Response:
                     write, get_assessment(write, slug), form.commentary.data or "", actions
                 )
         except InvalidInput as exc:
-            _show_error(form, _renumbered(exc, form))
+            show_error(form, _renumbered(exc, form))
         else:
             flash(
                 f"Commentary and action plan saved ({count} action{'s' * (count != 1)})."
@@ -296,16 +281,12 @@ def commentary(slug: str) -> str | Response:
 
 def _renumbered(exc: InvalidInput, form: CommentaryForm) -> InvalidInput:
     """A row error from the service counts kept rows only: map it back to the form's row."""
-    if not isinstance(exc, services.FieldInvalid) or not exc.field.startswith("actions-"):
+    if not isinstance(exc, FieldInvalid) or not exc.field.startswith("actions-"):
         return exc
     _, index, sub = exc.field.split("-", 2)
     passed = [i for i, entry in enumerate(form.actions.entries) if not entry.form.remove.data]
     position = int(index)
-    return (
-        services.FieldInvalid(f"actions-{passed[position]}-{sub}", exc.reason)
-        if position < len(passed)
-        else exc
-    )
+    return FieldInvalid(f"actions-{passed[position]}-{sub}", exc.reason) if position < len(passed) else exc
 
 
 @bp.route("/profile/logo", methods=["GET", "POST"])
@@ -327,7 +308,7 @@ def logo() -> str | Response:
             with db.write_session() as write:
                 services.set_logo(write, user.id, data)
         except InvalidInput as exc:
-            _show_error(upload, exc)
+            show_error(upload, exc)
         else:
             flash("Logo saved. It appears on the cover of your reports.", "success")
             return redirect(url_for("report.logo"))

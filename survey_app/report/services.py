@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..domain.questionnaire import Questionnaire
-from ..errors import InvalidInput, NotFound
+from ..errors import FieldInvalid, InvalidInput, NotFound
 from ..models import ActionItem, Assessment, User
 from . import cache
 from .assets import data_url
@@ -40,15 +40,6 @@ MAX_COMMENTARY_LENGTH = 10_000
 MAX_ACTIONS = 30
 MAX_ACTION_LENGTH = 500
 MAX_OWNER_LENGTH = 200
-
-
-class FieldInvalid(InvalidInput):
-    """Input that breaks a rule, blamed on one form field (``actions-2-action``, ``logo``)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        self.field = field
-        self.reason = reason
-        super().__init__(reason)
 
 
 # --- The PDF ------------------------------------------------------------------------------------------

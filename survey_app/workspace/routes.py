@@ -12,11 +12,11 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
-from wtforms import Field
 
-from .. import db
+from .. import db, responses
 from ..access import assessment_for, organization_for, principal, staff_required, visible_organizations
-from ..assessments import DEFAULT_TEAMS, get_assessment
+from ..assessments import DEFAULT_TEAMS, AssessmentInput, TeamInput, create_new_assessment, get_assessment
+from ..base_form import show_error
 from ..catalog import get_catalog
 from ..domain.importing import ImportRejected
 from ..domain.questionnaire import Questionnaire
@@ -35,33 +35,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _field(form: Any, name: str) -> Field | None:
-    """A form field by its HTML name (``teams-2-name`` reaches into the team rows)."""
-    if name.startswith("teams-"):
-        _, index, sub = name.split("-", 2)
-        entries = form.teams.entries
-        return entries[int(index)].form[sub] if int(index) < len(entries) else None
-    return form._fields.get(name)
-
-
-def _show_error(form: Any, exc: SurveyError) -> None:
-    """Put a service's complaint next to its field, or above the form when no field is named."""
-    target = _field(form, exc.field) if isinstance(exc, services.FieldInvalid) else None
-    if target is not None:
-        target.errors = [*target.errors, exc.reason]
-    else:
-        message = str(exc)
-        form.form_errors.append(message[:1].upper() + message[1:])
-
-
 def _questionnaire(assessment: Assessment) -> Questionnaire | None:
     return get_catalog().get(assessment.questionnaire_id)
 
 
-def _team_inputs(form: Any) -> list[services.TeamInput]:
+def _team_inputs(form: Any) -> list[TeamInput]:
     """The team rows as sent; a name the form did not send is None (left unchanged)."""
     return [
-        services.TeamInput(
+        TeamInput(
             name=entry.form["name"].data if entry.form["name"].raw_data else None,
             headcount=entry.form["headcount"].data,
         )
@@ -104,7 +85,7 @@ def new_organization() -> str | Response:
                 )
                 slug, name = org.slug, org.name
         except InvalidInput as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(f"Organization {name} created.", "success")
             return redirect(url_for("workspace.organization", slug=slug))
@@ -149,7 +130,7 @@ def new_assessment(slug: str) -> str | Response:
         (q.id, f"{q.title} (version {q.version})") for q in sorted(catalog.values(), key=lambda q: q.id)
     ]
     if form.validate_on_submit():
-        data = services.AssessmentInput(
+        data = AssessmentInput(
             name=form.name.data or "",
             questionnaire=catalog[form.questionnaire.data],
             teams=_team_inputs(form),
@@ -160,12 +141,12 @@ def new_assessment(slug: str) -> str | Response:
         )
         try:
             with db.write_session() as session:
-                created = services.create_new_assessment(
+                created = create_new_assessment(
                     session, org, data, current_app.config["SECRET_KEY"], principal().id
                 )
                 new_slug, name = created.slug, created.name
         except InvalidInput as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(f"Assessment {name} created. Next, hand out its survey links.", "success")
             return redirect(url_for("workspace.assessment", slug=new_slug))
@@ -284,7 +265,7 @@ def settings(slug: str) -> str | Response:
                     write, get_assessment(write, slug), data, current_app.config["SECRET_KEY"]
                 )
         except InvalidInput as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("workspace.assessment", slug=slug))
@@ -313,27 +294,23 @@ def import_responses(slug: str) -> str | Response:
     problem_count = 0
     if form.validate_on_submit():
         questionnaire = _questionnaire(found)
-        data = form.csv_file.data.stream.read(services.MAX_IMPORT_BYTES + 1)
-        if len(data) > services.MAX_IMPORT_BYTES:
-            form.csv_file.errors.append(
-                f"The file is larger than {services.MAX_IMPORT_BYTES // (1024 * 1024)} MB."
-                " Split it into smaller files and import each."
-            )
-        elif questionnaire is None:
+        if questionnaire is None:
             form.form_errors.append(
                 f"The questionnaire {found.questionnaire_id!r} of this assessment is not installed;"
                 " nothing can be imported."
             )
         else:
+            # One byte past the limit is enough to tell a file that is too large.
+            data = form.csv_file.data.stream.read(responses.MAX_IMPORT_BYTES + 1)
             try:
                 with db.write_session() as session:
-                    counts = services.import_responses(
+                    counts = responses.import_responses(
                         session, get_assessment(session, slug), questionnaire, data
                     )
             except ImportRejected as rejected:
                 problems, problem_count = [str(problem) for problem in rejected.problems], rejected.total
             except SurveyError as exc:
-                _show_error(form, exc)
+                show_error(form, exc)
             else:
                 names = {team.key: team.name for team in found.teams}
                 total = sum(counts.stored.values())
@@ -352,7 +329,7 @@ def import_responses(slug: str) -> str | Response:
         problem_count=problem_count,
         item_ids=questionnaire.item_ids if questionnaire else (),
         scale=(questionnaire.scale.min, questionnaire.scale.max) if questionnaire else None,
-        max_megabytes=services.MAX_IMPORT_BYTES // (1024 * 1024),
+        max_megabytes=responses.MAX_IMPORT_BYTES // (1024 * 1024),
     )
 
 

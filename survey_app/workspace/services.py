@@ -3,6 +3,9 @@
 Pure of Flask: every function takes a SQLAlchemy session and plain values, and
 raises ``InvalidInput`` (``FieldInvalid`` when one form field is to blame) or
 ``NotFound``. Pages get plain dataclasses, never ORM objects to lazy-load from.
+
+Creating an assessment, and its rules, are in ``assessments``; importing responses is in
+``responses``: the command line uses them too.
 """
 
 from __future__ import annotations
@@ -12,22 +15,35 @@ import io
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from ..assessments import (
-    DEFAULT_TEAMS,
-    MAX_MIN_GROUP,
     MAX_NAME_LENGTH,
-    create_assessment,
+    MAX_TEAMS,
+    TeamInput,
+    check_dates,
+    check_min_group,
+    check_team,
+    check_team_names,
+    check_text,
+    check_unique_name,
+    clean_team_name,
+    closing_moment,
     new_team,
+    new_team_keys,
+    one_line,
+    opening_moment,
 )
-from ..domain.importing import COMMENT, TEAM, parse_responses_csv
+
+# Re-exported for ``forms``, which shows these limits; the rules using them are in ``assessments``.
+from ..assessments import MAX_PURPOSE_LENGTH as MAX_PURPOSE_LENGTH
+from ..assessments import MAX_TEAM_NAME_LENGTH as MAX_TEAM_NAME_LENGTH
+from ..domain.importing import COMMENT, TEAM
 from ..domain.questionnaire import Questionnaire
-from ..domain.scoring import MIN_GROUP_FLOOR
-from ..errors import InvalidInput, NotFound
+from ..errors import FieldInvalid, InvalidInput, NotFound
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -35,22 +51,12 @@ from ..models import (
     Organization,
     Response,
     ResponseAnswer,
-    ResponseSource,
     Team,
     User,
 )
-from ..responses import NewResponse, StoredCounts, add_responses
 from ..results.aggregates import compute_results
 from ..slugs import slugify, suffixed_slug, unique_slug
 
-#: Most teams an assessment can have (the charts have five team colours).
-MAX_TEAMS = 5
-#: Longest team name (the database column's size).
-MAX_TEAM_NAME_LENGTH = 100
-#: Longest purpose text shown to respondents.
-MAX_PURPOSE_LENGTH = 2000
-#: Largest headcount accepted for one team.
-MAX_HEADCOUNT = 100_000
 #: Below this response rate (responses per headcount, in percent) a team is flagged.
 LOW_RATE_PERCENT = 30
 #: Rates are flagged only once this share of the survey period (opening to closing date) has
@@ -59,32 +65,11 @@ LOW_RATE_AFTER_SHARE = 0.25
 #: Without a closing date, rates are flagged this many days after the opening: a week gives
 #: everyone a working week to answer, about a quarter of the usual two to four weeks' survey.
 LOW_RATE_AFTER_DAYS = 7
-#: Largest responses file accepted through the page.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 #: A cell starting with one of these is a formula for spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class FieldInvalid(InvalidInput):
-    """Input that breaks a rule, blamed on one form field (``teams-2-name``, ``min_group_size``)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        self.field = field
-        self.reason = reason
-        super().__init__(reason)
-
-
 # --- Dates -------------------------------------------------------------------------------------------
-
-
-def opening_moment(day: date | None) -> datetime | None:
-    """An opening date as the first moment of that day (UTC)."""
-    return None if day is None else datetime.combine(day, time.min, UTC)
-
-
-def closing_moment(day: date | None) -> datetime | None:
-    """A closing date as the last second of that day (UTC): the closing day is still open."""
-    return None if day is None else datetime.combine(day, time(23, 59, 59), UTC)
 
 
 def _utc_day(moment: datetime | None) -> date | None:
@@ -120,12 +105,6 @@ def rates_judged_from(
 def format_day(day: date | None) -> str:
     """A date in plain words: "5 May 2025"."""
     return "" if day is None else f"{day.day} {day:%B %Y}"
-
-
-def check_dates(opens_on: date | None, closes_on: date | None) -> None:
-    """Refuse a closing date before the opening date."""
-    if opens_on is not None and closes_on is not None and closes_on < opens_on:
-        raise FieldInvalid("closes_on", "The closing date must not be before the opening date.")
 
 
 # --- Overviews ---------------------------------------------------------------------------------------
@@ -263,144 +242,7 @@ def assessment_summaries(
     return organization_summaries(session, [organization], now)[0].assessments
 
 
-# --- Teams -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamInput:
-    """One row of the teams on a form: ``name`` None when the form did not send it."""
-
-    name: str | None
-    headcount: int | None
-
-
-def _clean_team_name(name: str | None) -> str:
-    return " ".join((name or "").split())
-
-
-def _check_team_names(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Refuse team names (or ids) two teams share: the import finds a team by either."""
-    seen: dict[str, int] = {}
-    for index, key, name in rows:
-        for label in {key.casefold(), name.casefold()}:
-            if label in seen and seen[label] != index:
-                raise FieldInvalid(f"teams-{index}-name", f"Another team is already called {name!r}.")
-            seen[label] = index
-
-
-def _check_team(index: int, name: str, headcount: int | None) -> None:
-    if len(name) > MAX_TEAM_NAME_LENGTH:
-        raise FieldInvalid(
-            f"teams-{index}-name", f"The team name must be at most {MAX_TEAM_NAME_LENGTH} characters long."
-        )
-    if headcount is not None and not 1 <= headcount <= MAX_HEADCOUNT:
-        raise FieldInvalid(
-            f"teams-{index}-headcount", f"The headcount must be a whole number from 1 to {MAX_HEADCOUNT}."
-        )
-
-
-def _new_keys(existing: Iterable[str], names: Iterable[str]) -> list[str]:
-    """Stable ids for new teams, from their names: "Customer Success" → ``customer-success``."""
-    taken = set(existing)
-    keys = []
-    for name in names:
-        key = unique_slug(slugify(name, 36), lambda candidate: candidate in taken)
-        taken.add(key)
-        keys.append(key)
-    return keys
-
-
-def _check_min_group(min_group: int) -> None:
-    if min_group < MIN_GROUP_FLOOR:
-        raise FieldInvalid(
-            "min_group_size",
-            f"The minimum group size must be at least {MIN_GROUP_FLOOR}, so that no one's answers"
-            " can be picked out.",
-        )
-    if min_group > MAX_MIN_GROUP:
-        raise FieldInvalid("min_group_size", f"The minimum group size must be at most {MAX_MIN_GROUP}.")
-
-
-def _check_text(name: str, purpose: str) -> None:
-    if not name:
-        raise FieldInvalid("name", "Enter a name for the assessment.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise FieldInvalid("name", f"The name must be at most {MAX_NAME_LENGTH} characters long.")
-    if len(purpose) > MAX_PURPOSE_LENGTH:
-        raise FieldInvalid("purpose", f"The purpose must be at most {MAX_PURPOSE_LENGTH} characters long.")
-
-
-def _check_unique_name(session: Session, organization_id: int, name: str, assessment_id: int | None) -> None:
-    query = select(Assessment.id).where(
-        Assessment.organization_id == organization_id, func.lower(Assessment.name) == name.lower()
-    )
-    if assessment_id is not None:
-        query = query.where(Assessment.id != assessment_id)
-    if session.scalar(query) is not None:
-        raise FieldInvalid("name", f"This organization already has an assessment named {name!r}.")
-
-
-# --- Creating and changing assessments ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssessmentInput:
-    """What the new-assessment form sets."""
-
-    name: str
-    questionnaire: Questionnaire
-    teams: Sequence[TeamInput]
-    min_group: int
-    opens_on: date | None = None
-    closes_on: date | None = None
-    purpose: str = ""
-
-
-def create_new_assessment(
-    session: Session, organization: Organization, data: AssessmentInput, secret_key: str, created_by_id: int
-) -> Assessment:
-    """Create an assessment for ``organization`` with its teams, headcounts, dates and purpose."""
-    name, purpose = " ".join(data.name.split()), data.purpose.strip()
-    _check_text(name, purpose)
-    _check_unique_name(session, organization.id, name, None)
-    _check_min_group(data.min_group)
-    check_dates(data.opens_on, data.closes_on)
-    rows = [(i, _clean_team_name(t.name), t.headcount) for i, t in enumerate(data.teams)][:MAX_TEAMS]
-    if len(rows) < len(DEFAULT_TEAMS):
-        raise FieldInvalid("teams-0-name", "Name the sales and the marketing team.")
-    for index, team_name, headcount in rows:
-        if not team_name and index < len(DEFAULT_TEAMS):
-            raise FieldInvalid(
-                f"teams-{index}-name", f"Enter the name of the {DEFAULT_TEAMS[index][1].lower()} team."
-            )
-        if not team_name and headcount is not None:
-            raise FieldInvalid(f"teams-{index}-name", "Enter the team's name, or clear its headcount.")
-        _check_team(index, team_name, headcount)
-    given = [(index, team_name, headcount) for index, team_name, headcount in rows if team_name]
-    # Sales and Marketing keep their well-known ids whatever they are called: the
-    # perception gap is measured between these two (scoring.GAP_PAIR).
-    keys = [key for key, _label in DEFAULT_TEAMS]
-    keys += _new_keys(keys, (team_name for _, team_name, _ in given[len(DEFAULT_TEAMS) :]))
-    _check_team_names(
-        [(index, key, team_name) for (index, team_name, _), key in zip(given, keys, strict=True)]
-    )
-    assessment = create_assessment(
-        session,
-        organization=organization.name,
-        name=name,
-        questionnaire=data.questionnaire,
-        secret_key=secret_key,
-        min_group=data.min_group,
-        teams=tuple((key, team_name) for (_, team_name, _), key in zip(given, keys, strict=True)),
-    )
-    for team, (_, _, headcount) in zip(assessment.teams, given, strict=True):
-        team.headcount = headcount
-    assessment.opens_at = opening_moment(data.opens_on)
-    assessment.closes_at = closing_moment(data.closes_on)
-    assessment.purpose = purpose
-    assessment.created_by_id = created_by_id
-    session.flush()
-    return assessment
+# --- Changing assessments ----------------------------------------------------------------------------
 
 
 def count_responses(session: Session, assessment: Assessment) -> int:
@@ -433,9 +275,9 @@ def update_settings(session: Session, assessment: Assessment, data: SettingsInpu
     Once a response is stored, changing the threshold or the teams would change
     what earlier answers were given under, so those are refused.
     """
-    name, purpose = " ".join(data.name.split()), data.purpose.strip()
-    _check_text(name, purpose)
-    _check_unique_name(session, assessment.organization_id, name, assessment.id)
+    name, purpose = one_line(data.name), data.purpose.strip()
+    check_text(name, purpose)
+    check_unique_name(session, assessment.organization_id, name, assessment.id)
     check_dates(data.opens_on, data.closes_on)
     locked = count_responses(session, assessment) > 0
     if data.min_group is not None and data.min_group != assessment.min_group_size:
@@ -445,13 +287,13 @@ def update_settings(session: Session, assessment: Assessment, data: SettingsInpu
                 "The minimum group size cannot change once responses have arrived"
                 f" (it stays {assessment.min_group_size}).",
             )
-        _check_min_group(data.min_group)
+        check_min_group(data.min_group)
     teams = list(assessment.teams)
     rows = list(data.teams)[:MAX_TEAMS]
     renamed: list[tuple[Team, str]] = []
     added: list[tuple[int, str, int | None]] = []
     for index, row in enumerate(rows):
-        team_name = None if row.name is None else _clean_team_name(row.name)
+        team_name = None if row.name is None else clean_team_name(row.name)
         if index < len(teams):
             team = teams[index]
             if team_name is not None and team_name != team.name:
@@ -465,18 +307,18 @@ def update_settings(session: Session, assessment: Assessment, data: SettingsInpu
                         "Enter the team's name: a team cannot be removed, its survey link may be out.",
                     )
                 renamed.append((team, team_name))
-            _check_team(index, team_name or team.name, row.headcount)
+            check_team(index, team_name or team.name, row.headcount)
         elif team_name:
             if locked:
                 raise FieldInvalid(f"teams-{index}-name", "Teams cannot change once responses have arrived.")
-            _check_team(index, team_name, row.headcount)
+            check_team(index, team_name, row.headcount)
             added.append((index, team_name, row.headcount))
         elif row.headcount is not None:
             raise FieldInvalid(f"teams-{index}-name", "Enter the team's name, or clear its headcount.")
     names = {team.id: team.name for team in teams}
     names.update({team.id: new_name for team, new_name in renamed})
-    new_keys = _new_keys((team.key for team in teams), (team_name for _, team_name, _ in added))
-    _check_team_names(
+    new_keys = new_team_keys((team.key for team in teams), (team_name for _, team_name, _ in added))
+    check_team_names(
         [(i, team.key, names[team.id]) for i, team in enumerate(teams)]
         + [(index, key, team_name) for (index, team_name, _), key in zip(added, new_keys, strict=True)]
     )
@@ -656,25 +498,6 @@ def monitor(session: Session, assessment: Assessment, now: datetime) -> Monitor:
 
 
 # --- Import and export -------------------------------------------------------------------------------
-
-
-def import_responses(
-    session: Session, assessment: Assessment, questionnaire: Questionnaire, data: bytes
-) -> StoredCounts:
-    """Check a responses CSV and store all of it, as the command line does.
-
-    Raises ``ImportRejected`` (nothing stored) when any row is wrong.
-    """
-    if len(data) > MAX_IMPORT_BYTES:
-        raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it")
-    rows = parse_responses_csv(data, questionnaire, {team.key: team.name for team in assessment.teams})
-    return add_responses(
-        session,
-        assessment,
-        questionnaire,
-        (NewResponse(r.team, r.answers, r.unit, r.comment) for r in rows),
-        ResponseSource.IMPORT,
-    )
 
 
 def _cell(value: str) -> str:

@@ -26,7 +26,8 @@ from survey_app.models import (
     Team,
     User,
 )
-from survey_app.workspace.services import MAX_IMPORT_BYTES, closing_day, opening_day
+from survey_app.responses import MAX_IMPORT_BYTES
+from survey_app.workspace.services import closing_day, opening_day
 
 from helpers import ITEM_IDS, PASSWORD, TEST_SECRET, csv_text, sign_in, uniform
 
@@ -355,6 +356,20 @@ def test_a_headcount_needs_a_team_and_must_be_positive(consultant) -> None:
         "/o/acme/assessments/new", data=assessment_form(**{"teams-3-headcount": "5"})
     ).get_data(as_text=True)
     assert field_error(page, "teams-3-name") == "Error: Enter the team's name, or clear its headcount."
+
+
+def test_each_of_two_clients_of_one_name_gets_its_own_assessment(app, make_user) -> None:
+    """The page names the organization by its row, not by its name, which two clients may share."""
+    slugs = []
+    for email in ("c1@example.com", "c2@example.com"):
+        make_user(email, "consultant")
+        client = signed_in(app, email)
+        org_slug = client.post("/workspace/organizations/new", data={"name": "Acme"}).headers["Location"]
+        response = client.post(f"{org_slug}/assessments/new", data=assessment_form())
+        assert response.status_code == 302, field_error(text_of(response), "name")
+        slugs.append((org_slug.removeprefix("/o/"), response.headers["Location"].removeprefix("/a/")))
+    for org_slug, slug in slugs:
+        assert load(app, slug).organization.slug == org_slug
 
 
 # --- Monitor -----------------------------------------------------------------------------------------
