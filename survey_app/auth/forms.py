@@ -1,11 +1,11 @@
-"""The sign-in form and the forms that set a password."""
+"""The sign-in form, the forms that set a password, and the invitation of a leader."""
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from ..accounts import MIN_PASSWORD_LENGTH
+from ..accounts import EMAIL, MAX_EMAIL_LENGTH, MIN_PASSWORD_LENGTH
 from ..base_form import BaseForm
 
 
@@ -44,3 +44,30 @@ class ChangePasswordForm(NewPasswordForm):
 
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField("Change the password")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class InviteLeaderForm(BaseForm):
+    """A leader of the client to invite: their name and e-mail address."""
+
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[DataRequired(message="Enter the leader’s name."), Length(max=200)],
+    )
+    email = EmailField(
+        "E-mail address",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the leader’s e-mail address."),
+            Length(max=MAX_EMAIL_LENGTH),
+            Regexp(EMAIL.pattern, message="Enter an e-mail address such as name@example.com."),
+        ],
+        description=(
+            "The leader signs in with this address. Where this site sends e-mail, the invitation goes to it."
+        ),
+    )
+    submit = SubmitField("Invite")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -36,9 +39,13 @@ def _not_stored(response: Response) -> Response:
     return response
 
 
-def _link_url(token: str) -> str:
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def link_url(token: str) -> str:
     """The absolute link, built from PUBLIC_URL (never from the request's Host header)."""
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{url_for('.set_password')}?token={token}"
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{url_for('accounts.set_password')}?token={token}"
 
 
 @bp.get("/accounts")
@@ -69,8 +76,15 @@ def reset_link(user_id: int) -> str:
         made = passwords.create_link(
             session, target, LinkPurpose.RESET, timedelta(hours=hours), created_by_id=principal().id
         )
-    url = _link_url(made.token)
-    mail_problem = _email_link(user.email, user.name, url, hours, made.expires_at)
+    url = link_url(made.token)
+    mail_problem = email_link(
+        link_mail.compose_reset,
+        to_email=user.email,
+        to_name=user.name,
+        link=url,
+        hours=hours,
+        expires_at=made.expires_at,
+    )
     return render_template(
         "auth/reset_link.html",
         form=form,
@@ -83,20 +97,16 @@ def reset_link(user_id: int) -> str:
     )
 
 
-def _email_link(email: str, name: str, url: str, hours: int, expires_at: datetime) -> str:
-    """E-mail the link when mail is set up; "" when sent or not set up, else why it failed."""
+def email_link(compose: Callable[..., EmailMessage], **facts: Any) -> str:
+    """E-mail a link with ``compose`` (``link_mail.compose_reset`` or ``compose_invite``; ``facts``:
+    its arguments but the sender and the signed-in maker) when mail is set up.
+
+    "" when sent or when mail is not set up, else why it failed.
+    """
     if not mail.is_configured(current_app.config):
         return ""
     try:
-        link_mail.send_reset(
-            current_app.config,
-            to_email=email,
-            to_name=name,
-            made_by=principal().display_name,
-            link=url,
-            hours=hours,
-            expires_at=expires_at,
-        )
+        link_mail.send(current_app.config, compose, made_by=principal().display_name, **facts)
     except mail.MailError as exc:
         return str(exc)
     return ""
@@ -108,7 +118,7 @@ def set_password() -> str | Response | tuple[str, int]:
     """The page a password link opens: a new password, typed twice. The token is in the query
     string, which the request logs hide (log_redaction)."""
     token = request.args.get("token", "")
-    now = datetime.now(UTC)
+    now = _now()
     try:
         link = passwords.find_link(db.get_session(), token, now)
     except passwords.LinkUnusable as exc:
@@ -125,7 +135,15 @@ def set_password() -> str | Response | tuple[str, int]:
         else:
             flash("Your new password is set. Sign in with it.", "success")
             return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, email=link.user.email)
+    organization = link.user.organization
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        email=link.user.email,
+        is_invitation=link.purpose is LinkPurpose.INVITE,
+        name=link.user.name,
+        organization=organization.name if organization else "",
+    )
 
 
 def _unusable(state: passwords.LinkState) -> tuple[str, int]:

@@ -3,7 +3,8 @@
 A password link carries a random token of 256 bits; the database keeps only its SHA-256,
 so whoever reads the database cannot use a link. A link works once and until it expires.
 Its ``purpose`` says why it was made: "reset" now (an admin, or the consultant of a
-leader's organization, makes it), "invite" for a new account's first password.
+leader's organization, makes it), "invite" for a new account's first password (``leaders``:
+a consultant invites their client's leaders; the link works for ``INVITE_LIFETIME``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from .sessions import end_all_sessions, end_other_sessions
 
 #: Random bytes in a link's token (256 bits).
 TOKEN_BYTES = 32
+#: How long an invitation works: a new account's person may take days to open their mail
+#: (a reset link lives ``RESET_LINK_HOURS``, 24 by default).
+INVITE_LIFETIME = timedelta(days=7)
+#: The password hash of an account whose person has not chosen a password yet: it is no
+#: hash of anything, so no password signs in with it (``check_password_hash`` refuses it).
+NO_PASSWORD = "!invited"
 
 
 class WrongPassword(InvalidInput):
@@ -61,6 +68,11 @@ def change_own_password(session: Session, user: Principal, current: str, new: st
     row.password_hash = hash_password(new)
     session.flush()
     end_other_sessions(session, row.id, user.session_token)
+
+
+def has_password(user: User) -> bool:
+    """Whether the account's person has chosen a password (an invited one may not have yet)."""
+    return user.password_hash != NO_PASSWORD
 
 
 # Who may make a reset link for whom ---------------------------------------------------------

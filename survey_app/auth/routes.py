@@ -13,7 +13,7 @@ from .. import db
 from ..access import principal
 from ..accounts import WeakPassword, password_error
 from ..rate_limits import limited, wait_words
-from . import link_routes, passwords, sessions, throttle
+from . import leader_routes, link_routes, passwords, sessions, throttle
 from .forms import ChangePasswordForm, SignInForm
 from .principal import Principal
 
@@ -119,3 +119,4 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
     app.register_blueprint(link_routes.bp)
+    app.register_blueprint(leader_routes.bp)

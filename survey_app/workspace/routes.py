@@ -16,6 +16,8 @@ from werkzeug.wrappers import Response
 from .. import db, responses
 from ..access import assessment_for, organization_for, principal, staff_required, visible_organizations
 from ..assessments import DEFAULT_TEAMS, AssessmentInput, TeamInput, create_new_assessment, get_assessment
+from ..auth import leaders as leader_accounts
+from ..auth.forms import InviteLeaderForm
 from ..base_form import show_error
 from ..catalog import get_catalog
 from ..domain.importing import ImportRejected
@@ -95,15 +97,18 @@ def new_organization() -> str | Response:
 @bp.get("/o/<slug>")
 @login_required
 def organization(slug: str) -> str:
-    """An organization's assessments: staff open the assessment page, leaders its results."""
+    """An organization's assessments (staff open the assessment page, leaders its results) and,
+    for its consultant or an admin, its leader accounts."""
     session = db.get_session()
     org = organization_for(session, slug)
-    user = principal()
+    can_manage = principal().can_manage_organization(org.id)
     return render_template(
         "workspace/organization.html",
         organization=org,
         assessments=services.assessment_summaries(session, org, _now()),
-        can_manage=user.can_manage_organization(org.id),
+        can_manage=can_manage,
+        leaders=leader_accounts.leaders_of(session, org.id, _now()) if can_manage else [],
+        invite_form=InviteLeaderForm() if can_manage else None,
     )
 
 

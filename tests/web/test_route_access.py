@@ -69,6 +69,7 @@ def call(client, method: str, url: str):  # noqa: ANN001, ANN201 - test client
 def test_the_route_list_is_not_empty(app) -> None:
     endpoints = {endpoint for endpoint, _, _ in protected_rules(app)}
     assert {"results.page", "workspace.assessment", "distribute.page", "admin.users"} <= endpoints
+    assert {"leaders.invite", "leaders.revoke"} <= endpoints
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, client, target) -> None:
@@ -105,3 +106,24 @@ def test_people_of_other_organizations_get_nothing(
         else:  # the user's own pages (workspace home, new organization: staff only)
             assert response.status_code in (200, 302, 403), (endpoint, method, response.status_code)
         assert SECRET not in body, (endpoint, method)
+    assert insider_exists(app)  # not revoked by anyone of another organization
+
+
+def insider_exists(app: Flask) -> bool:
+    """Whether the protected organization's leader account is still there, with no one added beside it."""
+    with app.app_context():
+        emails = set(db.get_session().scalars(select(User.email)))
+    return "insider@example.com" in emails and not any(email.startswith("nina") for email in emails)
+
+
+def test_the_organizations_own_leader_cannot_manage_its_leaders(app, client, target) -> None:
+    """Inviting, listing and revoking leaders is for its consultant or an admin: a leader finds nothing."""
+    sign_in(client, "insider@example.com")
+    routes = [(e, m, r) for e, m, r in protected_rules(app) if e.split(".")[0] == "leaders"]
+    assert routes
+    for endpoint, method, rule in routes:
+        url = url_for_rule(rule, target)
+        response = client.open(url, method=method, data={"name": "Nina", "email": "nina@example.com"})
+        assert response.status_code == 404, (endpoint, method, response.status_code)
+    assert 'id="leaders"' not in client.get(f"/o/{target['org_slug']}").get_data(as_text=True)
+    assert insider_exists(app)
