@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
@@ -19,6 +20,8 @@ from .admin.routes import bp as admin_bp
 from .auth import routes as auth
 from .distribute.routes import bp as distribute_bp
 from .main import routes as main
+from .paths import data_folder
+from .releases.routes import bp as releases_bp
 from .report.routes import bp as report_bp
 from .results.routes import bp as results_bp
 from .survey.routes import bp as survey_bp
@@ -55,7 +58,9 @@ def create_app(
     auth.init_app(app)
     cli.register(app)
     main.register(app)
-    for blueprint in (survey_bp, workspace_bp, results_bp, admin_bp, distribute_bp, report_bp):
+    # A release's page includes the PDF's own sections (reports/_partials/): one wording for both.
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(data_folder("reports"))])  # type: ignore[assignment,list-item]
+    for blueprint in (survey_bp, workspace_bp, results_bp, releases_bp, admin_bp, distribute_bp, report_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(survey_bp)  # its views check their forms' tokens themselves (see survey.routes)
     return app

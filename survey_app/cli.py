@@ -24,6 +24,7 @@ from .domain.importing import ImportRejected
 from .domain.questionnaire import Questionnaire, load_catalog
 from .errors import InvalidInput, NotFound
 from .models import Assessment, Role, utcnow
+from .releases import services as releases
 from .report import services as report_services
 from .responses import MAX_IMPORT_BYTES, import_responses
 from .results.aggregates import compute_results, results_json
@@ -180,15 +181,49 @@ def import_command(slug: str, csv_file: Path) -> None:
         click.echo(f"  {key}: {stored} imported, {counts.incomplete[key]} incomplete")
 
 
+@assessment_group.command("release")
+@click.argument("slug")
+@click.option("--note", default="", metavar="TEXT", help="A note for the leaders, shown with the release.")
+@friendly_errors
+def release_command(slug: str, note: str) -> None:
+    """Release the results to the organization's leaders now; print the release's number last."""
+    with db.write_session() as session:
+        assessment = get_assessment(session, slug)
+        found = releases.release(
+            session,
+            assessment,
+            _questionnaire_of(assessment),
+            released_by_id=None,
+            note=note,
+            progress=lambda step: click.echo(step, err=True),
+        )
+        number, interim = found.number, found.interim
+    kind = "an interim release: the survey is still open" if interim else "the survey is closed"
+    click.echo(f"Released the results of {slug} to its leaders ({kind}).")
+    click.echo(number)
+
+
 @click.command("results", cls=Command)
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (numbers unrounded).")
+@click.option(
+    "--release",
+    "release_number",
+    metavar="N|latest",
+    help="Print release N (or the latest) as it was stored, instead of the live results.",
+)
 @with_appcontext
 @friendly_errors
-def results_command(slug: str, as_json: bool) -> None:
-    """Print an assessment's scored results."""
+def results_command(slug: str, as_json: bool, release_number: str | None) -> None:
+    """Print an assessment's scored results (live, or as released with ``--release``)."""
     session = db.get_session()
     assessment = get_assessment(session, slug)
+    if release_number is not None:
+        if not as_json:
+            raise InvalidInput("--release prints the stored results as JSON: add --json")
+        found = releases.find_release(session, assessment, releases.parse_number(release_number))
+        click.echo(json.dumps(releases.stored_results(found), indent=2, ensure_ascii=False, allow_nan=False))
+        return
     questionnaire = _questionnaire_of(assessment)
     result = compute_results(session, assessment, questionnaire)
     if as_json:
@@ -239,6 +274,10 @@ def demo_command() -> None:
         f"  Answers join the results in steps of {assessment.min_group_size} per team: after one answer"
         " the count goes up, the figures change once there are enough new ones (docs/anonymity.md)."
     )
+    click.echo(
+        "  The consultant has released the results so far to the leaders (release 1): the leader lands"
+        " on them; the consultant sees the live results and can release again."
+    )
     click.echo("Sign in with (new passwords each time this runs):")
     for email, password in accounts.passwords.items():
         click.echo(f"  {email}  {password}")
@@ -257,12 +296,24 @@ def demo_command() -> None:
 @click.option(
     "--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True
 )
+@click.option(
+    "--release",
+    "release_number",
+    metavar="N|latest",
+    help="Write the PDF stored with release N (or the latest) instead of a new one.",
+)
 @with_appcontext
 @friendly_errors
-def report_command(slug: str, output: Path, paper: str) -> None:
+def report_command(slug: str, output: Path, paper: str, release_number: str | None) -> None:
     """Write an assessment's PDF gap report."""
     session = db.get_session()
     assessment = get_assessment(session, slug)
+    if release_number is not None:
+        found = releases.find_release(session, assessment, releases.parse_number(release_number))
+        report_services.check_output(output)
+        report_services.write_pdf(output, found.pdf)
+        click.echo(f"Wrote release {found.number} of {assessment.slug} to {output}.")
+        return
     questionnaire = _questionnaire_of(assessment)
     report_services.check_output(output)
     rendered = report_services.report_pdf(

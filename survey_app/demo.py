@@ -19,6 +19,7 @@ from .accounts import create_user, hash_password
 from .assessments import create_assessment, get_or_create_organization
 from .domain.questionnaire import Questionnaire
 from .models import Assessment, ResponseSource, Role, User
+from .releases.services import release
 from .responses import NewResponse, add_responses
 
 QUESTIONNAIRE = "kotler-2006"
@@ -66,6 +67,9 @@ class DemoAccounts:
     slug: str
     created: bool
     passwords: dict[str, str]
+
+
+RELEASE_NOTE = "First results while the survey is open: we go through them together at the kick-off workshop."
 
 
 def _answer(rng: random.Random, typical: float, tendency: float) -> int | None:
@@ -124,4 +128,7 @@ def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccoun
         add_responses(session, assessment, q, synthetic_responses(q), ResponseSource.DEMO)
         for team in assessment.teams:
             team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
+        # The consultant has released the results so far: the leader lands on them.
+        session.flush()
+        release(session, assessment, q, released_by_id=consultant.id, note=RELEASE_NOTE)
     return DemoAccounts(assessment.slug, created, {CONSULTANT: consultant_password, LEADER: leader_password})

@@ -302,6 +302,14 @@ class Assessment(Base):
         self.status = AssessmentStatus.OPEN
 
 
+class ActionStatus(enum.StrEnum):
+    """Where an action of the plan stands, as the consultant last set it."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 class ActionItem(Base):
     """One line of the consultant's action plan: what, who, by when."""
 
@@ -313,6 +321,15 @@ class ActionItem(Base):
     action: Mapped[str] = mapped_column(String(500))
     owner: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date | None]
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(
+            ActionStatus,
+            name="action_status",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ActionStatus.PLANNED,
+    )
 
     assessment: Mapped[Assessment] = relationship(back_populates="actions")
 
@@ -560,6 +577,11 @@ class ReportJob(Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    #: A job that releases the results (``results.releases``) rather than only rendering them:
+    #: the consultant's note, and the release's number once it is stored.
+    releases: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    release_number: Mapped[int | None]
 
     assessment: Mapped[Assessment] = relationship()
 
@@ -586,3 +608,36 @@ class ReportCache(Base):
 
     def __repr__(self) -> str:
         return f"<ReportCache assessment={self.assessment_id} {self.paper}>"
+
+
+class Release(Base):
+    """Results released to the organization's leaders, stored as they were released
+    (``survey_app.results.releases``): never recomputed, so a release reads the same forever."""
+
+    __tablename__ = "release"
+    __table_args__ = (UniqueConstraint("assessment_id", "number", name="uq_release_assessment_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    #: 1, 2, … per assessment.
+    number: Mapped[int]
+    released_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Released while the survey still took responses.
+    interim: Mapped[bool] = mapped_column(default=False)
+    #: What ``flask results --json`` printed at that moment (JSON text).
+    results: Mapped[str] = mapped_column(Text, deferred=True)
+    #: Everything the leader's page shows: the report's content and its charts (JSON text).
+    content: Mapped[str] = mapped_column(Text, deferred=True)
+    #: The PDF report as rendered at that moment; loaded only when downloaded.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    assessment: Mapped[Assessment] = relationship()
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Release {self.number} assessment={self.assessment_id}>"

@@ -165,6 +165,22 @@ def add_answers(
 
 
 @pytest.fixture
+def make_release(app: Flask, kotler: Questionnaire) -> Callable[..., int]:
+    """Release an assessment's results now (as ``flask assessment release`` does); returns its number."""
+
+    def make(slug: str, note: str = "") -> int:
+        from survey_app.assessments import get_assessment
+        from survey_app.releases.services import release
+
+        with app.app_context(), db.write_session() as session:
+            return release(
+                session, get_assessment(session, slug), kotler, released_by_id=None, note=note
+            ).number
+
+    return make
+
+
+@pytest.fixture
 def redis_connection() -> Iterator[object]:
     """A connection to this run's own Redis database (``redis_support``), emptied before and
     after the test; the test is skipped without Redis."""

@@ -32,7 +32,9 @@ def test_demo_creates_a_scored_assessment_once_and_prints_working_credentials(ap
     assert set(passwords) == {"consultant@demo.example", "leader@demo.example"}
     client = app.test_client()
     assert sign_in(client, "leader@demo.example", passwords["leader@demo.example"]).status_code == 302
-    assert client.get(f"/a/{slug}/results").status_code == 200
+    landing = client.get("/workspace")
+    assert landing.headers["Location"] == f"/a/{slug}/releases/1"  # the demo's release
+    assert client.get(landing.headers["Location"]).status_code == 200
     old = dict(re.findall(r"^\s+(\S+@demo\.example)\s+(\S+)$", first.output, re.MULTILINE))
     stale = sign_in(app.test_client(), "consultant@demo.example", old["consultant@demo.example"])
     assert stale.status_code == 200  # the first run's password no longer works: the form is shown again

@@ -142,7 +142,7 @@ def state_key(session: Session, assessment_id: int, questionnaire: Questionnaire
         .order_by(Team.position, Team.id)
     )
     actions = session.execute(
-        select(ActionItem.action, ActionItem.owner, ActionItem.due_on)
+        select(ActionItem.action, ActionItem.owner, ActionItem.due_on, ActionItem.status)
         .where(ActionItem.assessment_id == assessment_id)
         .order_by(ActionItem.position, ActionItem.id)
     )

@@ -159,6 +159,9 @@ class ActionView:
     owner: str
     due_on: date | None
     due_text: str
+    #: "planned", "in_progress" or "done", and its words ("In progress").
+    status: str
+    status_text: str
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ class PlannedAction:
     action: str
     owner: str = ""
     due_on: date | None = None
+    #: "planned", "in_progress" or "done" (the values of ``models.ActionStatus``, kept plain here).
+    status: str = "planned"
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,15 @@ def _method(
 
 def _actions(planned: Sequence[PlannedAction]) -> tuple[ActionView, ...]:
     return tuple(
-        ActionView(number, row.action, row.owner, row.due_on, fmt_day(row.due_on))
+        ActionView(
+            number,
+            row.action,
+            row.owner,
+            row.due_on,
+            fmt_day(row.due_on),
+            row.status,
+            wording.action_status_text(row.status),
+        )
         for number, row in enumerate(planned, start=1)
     )
 

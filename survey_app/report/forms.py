@@ -12,14 +12,24 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
 
 from ..base_form import BaseForm
+from ..models import ActionStatus
 from .context import PAPER_SIZES
-from .services import MAX_ACTION_LENGTH, MAX_ACTIONS, MAX_COMMENTARY_LENGTH, MAX_OWNER_LENGTH
+from .services import (
+    ACTION_STATUS_MESSAGE,
+    MAX_ACTION_LENGTH,
+    MAX_ACTIONS,
+    MAX_COMMENTARY_LENGTH,
+    MAX_OWNER_LENGTH,
+)
+from .wording import ACTION_STATUS_TEXT
 
 #: Empty rows offered under the stored ones, so actions can be added without JavaScript.
 BLANK_ROWS = 3
@@ -31,7 +41,7 @@ def _strip(value: Any) -> Any:
 
 
 class ActionRowForm(Form):
-    """One action: what, who, by when; ticking "remove" drops it."""
+    """One action: what, who, by when, how far along; ticking "remove" drops it."""
 
     action = StringField(
         "Action",
@@ -53,6 +63,15 @@ class ActionRowForm(Form):
         filters=[_strip],
     )
     due_on = DateField("Due date", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    # AnyOf rather than the field's own choice check, whose message ("Not a valid choice") says
+    # nothing of what to choose.
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(status.value, ACTION_STATUS_TEXT[status.value]) for status in ActionStatus],
+        default=ActionStatus.PLANNED.value,
+        validate_choice=False,
+        validators=[AnyOf([status.value for status in ActionStatus], message=ACTION_STATUS_MESSAGE)],
+    )
     remove = BooleanField("Remove this action")
 
 

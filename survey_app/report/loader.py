@@ -71,4 +71,4 @@ def _actions(session: Session, assessment: Assessment) -> tuple[PlannedAction, .
         .where(ActionItem.assessment_id == assessment.id)
         .order_by(ActionItem.position, ActionItem.id)
     )
-    return tuple(PlannedAction(row.action, row.owner, row.due_on) for row in rows)
+    return tuple(PlannedAction(row.action, row.owner, row.due_on, row.status.value) for row in rows)

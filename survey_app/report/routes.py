@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -40,6 +40,17 @@ def _private(response: Response) -> Response:
     shared computer, the back button after signing out)."""
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
+
+
+@bp.before_request
+def _not_for_leaders() -> None:
+    """Leaders read released reports only (``releases``): an assessment's live report is not found."""
+    if request.view_args and "slug" in request.view_args and _signed_in_leader():
+        abort(404)
+
+
+def _signed_in_leader() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_leader)
 
 
 @bp.get("/a/<slug>/report.pdf")
@@ -243,7 +254,7 @@ def commentary(slug: str) -> str | Response:
         form = CommentaryForm()
     else:
         rows = [
-            {"action": row.action, "owner": row.owner, "due_on": row.due_on}
+            {"action": row.action, "owner": row.owner, "due_on": row.due_on, "status": row.status}
             for row in services.action_rows(session, found)
         ]
         rows += [{"action": "", "owner": "", "due_on": None}] * BLANK_ROWS
@@ -251,7 +262,10 @@ def commentary(slug: str) -> str | Response:
     if form.validate_on_submit():
         actions = [
             services.ActionInput(
-                entry.form.action.data or "", entry.form.owner.data or "", entry.form.due_on.data
+                entry.form.action.data or "",
+                entry.form.owner.data or "",
+                entry.form.due_on.data,
+                entry.form.status.data,
             )
             for entry in form.actions.entries
             if not entry.form.remove.data

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.questionnaire import Questionnaire
 from ..errors import FieldInvalid, InvalidInput, NotFound
-from ..models import ActionItem, Assessment, User
+from ..models import ActionItem, ActionStatus, Assessment, User
 from . import cache
 from .assets import data_url
 
@@ -40,6 +40,7 @@ MAX_COMMENTARY_LENGTH = 10_000
 MAX_ACTIONS = 30
 MAX_ACTION_LENGTH = 500
 MAX_OWNER_LENGTH = 200
+ACTION_STATUS_MESSAGE = "Choose a status for this action: Planned, In progress or Done."
 
 
 # --- The PDF ------------------------------------------------------------------------------------------
@@ -126,6 +127,8 @@ class ActionInput:
     action: str
     owner: str = ""
     due_on: date | None = None
+    #: One of ``ActionStatus``'s values ("planned", "in_progress", "done").
+    status: str = ActionStatus.PLANNED
 
 
 def action_rows(session: Session, assessment: Assessment) -> list[ActionInput]:
@@ -135,7 +138,7 @@ def action_rows(session: Session, assessment: Assessment) -> list[ActionInput]:
         .where(ActionItem.assessment_id == assessment.id)
         .order_by(ActionItem.position, ActionItem.id)
     )
-    return [ActionInput(row.action, row.owner, row.due_on) for row in rows]
+    return [ActionInput(row.action, row.owner, row.due_on, row.status) for row in rows]
 
 
 def save_commentary(
@@ -167,7 +170,9 @@ def save_commentary(
             raise FieldInvalid(
                 f"actions-{index}-owner", f"The owner must be at most {MAX_OWNER_LENGTH} characters long."
             )
-        kept.append(ActionInput(action, owner, row.due_on))
+        if row.status not in set(ActionStatus):
+            raise FieldInvalid(f"actions-{index}-status", ACTION_STATUS_MESSAGE)
+        kept.append(ActionInput(action, owner, row.due_on, ActionStatus(row.status)))
     if len(kept) > MAX_ACTIONS:
         raise InvalidInput(f"An action plan can have at most {MAX_ACTIONS} actions.")
     assessment.commentary = commentary
@@ -180,6 +185,7 @@ def save_commentary(
                 action=row.action,
                 owner=row.owner,
                 due_on=row.due_on,
+                status=row.status,
             )
         )
     session.flush()

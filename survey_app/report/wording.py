@@ -114,9 +114,16 @@ def stages_finding(view: ResultsView) -> str:
     return f"The teams place it at different stages: {join_names(parts)}; overall {view.overall.stage_label}"
 
 
+#: A longer path is named by its count and its first statements (the table lists them all).
+FOCUS_LISTED = 5
+
+
 def focus_list(path: PathView) -> str:
-    """The statements to focus on first, by number: "statement 18", "statements 18, 17 and 4"."""
+    """The statements to focus on first, by number: "statement 18", "statements 18, 17 and 4";
+    past ``FOCUS_LISTED``: "12 statements, starting with 18, 17 and 4"."""
     numbers = [str(step.number) for step in path.steps]
+    if len(numbers) > FOCUS_LISTED:
+        return f"{len(numbers)} statements, starting with {join_names(numbers[:3])}"
     return f"{'statement' if len(numbers) == 1 else 'statements'} {join_names(numbers)}"
 
 
@@ -128,9 +135,14 @@ def path_finding(path: PathView | None) -> str:
         return f"At {path.current_label}, the top stage, the task is to hold it"
     if path.reachable:
         count = len(path.steps)
+        first = (
+            f"start with statements {join_names([str(step.number) for step in path.steps[:3]])}"
+            if count > FOCUS_LISTED
+            else f"focus first on {focus_list(path)}"
+        )
         return (
             f"{number_word(count).capitalize()} {'statement' if count == 1 else 'statements'} would move you"
-            f" to {path.next_label}: focus first on {focus_list(path)}"
+            f" to {path.next_label}: {first}"
         )
     return f"{path.next_label} is more than one step away on every statement: focus first on the lowest-rated"
 
@@ -293,6 +305,18 @@ def commentary_finding(action_count: int, first_due: date | None) -> str:
     if first_due is not None:
         finding += f", the first due on {fmt_day(first_due)}"
     return finding
+
+
+#: An action's status in words, by its stored value (``models.ActionStatus``).
+ACTION_STATUS_TEXT = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
+
+
+def action_status_text(status: str) -> str:
+    """An action's status in words: "In progress"."""
+    try:
+        return ACTION_STATUS_TEXT[status]
+    except KeyError:
+        raise ValueError(f"unknown action status {status!r}") from None
 
 
 def method_finding(view: ResultsView) -> str:

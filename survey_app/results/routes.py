@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -36,31 +36,38 @@ def _assessment_and_questionnaire(slug: str) -> tuple[Assessment, Questionnaire]
 
 @bp.get("/a/<slug>/results")
 @login_required
-def page(slug: str) -> str:
-    """An assessment's results: stage, team scores, dimensions, statement gaps and comments."""
+def page(slug: str) -> str | Response:
+    """An assessment's live results: stage, team scores, dimensions, statement gaps and comments.
+
+    Leaders see released results only: they are sent to the latest release.
+    """
     session = db.get_session()
     assessment, questionnaire = _assessment_and_questionnaire(slug)
+    if principal().is_leader:
+        return redirect(url_for("releases.latest", slug=assessment.slug))
     result = compute_results(session, assessment, questionnaire)
     shown = [key for key, team in result.teams.items() if not team.withheld]
     # ?comments=all lists every comment; by default up to COMMENTS_ON_PAGE different ones per team.
     limit = None if request.args.get("comments") == "all" else COMMENTS_ON_PAGE
     comments = load_comments(session, assessment, shown, limit)
     view = build_results_view(facts_of(assessment), questionnaire, result, comments)
-    is_staff = not principal().is_leader
     return render_template(
         "results/page.html",
         view=view,
         charts=build_charts(view),
-        # Staff also get the monitor page and the responses' export; leaders only read results.
-        monitor_url=url_for("workspace.assessment", slug=assessment.slug) if is_staff else None,
-        csv_url=url_for("workspace.export_responses", slug=assessment.slug) if is_staff else None,
+        monitor_url=url_for("workspace.assessment", slug=assessment.slug),
+        csv_url=url_for("workspace.export_responses", slug=assessment.slug),
+        can_release=principal().can_manage_organization(assessment.organization_id),
     )
 
 
 @bp.get("/a/<slug>/results.json")
 @login_required
 def data(slug: str) -> Response:
-    """The results as JSON, the shape of ``flask results --json`` (teams below the minimum withheld)."""
+    """The live results as JSON, the shape of ``flask results --json`` (teams below the minimum
+    withheld); leaders read a release's JSON instead."""
     assessment, questionnaire = _assessment_and_questionnaire(slug)
+    if principal().is_leader:
+        abort(404)
     result = compute_results(db.get_session(), assessment, questionnaire)
     return jsonify(results_json(assessment, result))

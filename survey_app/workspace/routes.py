@@ -24,6 +24,7 @@ from ..domain.importing import ImportRejected
 from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, SurveyError
 from ..models import Assessment, Role
+from ..releases import services as releases
 from . import services
 from .forms import AssessmentForm, ImportForm, OrganizationForm, SettingsForm, StatusForm
 
@@ -63,7 +64,14 @@ def home() -> str | Response:
     session = db.get_session()
     organizations = visible_organizations(session, user)
     if user.is_leader and len(organizations) == 1:
-        return redirect(url_for("workspace.organization", slug=organizations[0].slug))
+        # A leader lands on the newest release (or the newest assessment's "not released yet").
+        found = releases.landing(session, organizations[0].id)
+        if found is None:
+            return redirect(url_for("workspace.organization", slug=organizations[0].slug))
+        slug, number = found
+        if number is None:
+            return redirect(url_for("releases.history", slug=slug))
+        return redirect(url_for("releases.page", slug=slug, number=number))
     summaries = services.organization_summaries(session, organizations, _now())
     return render_template(
         "workspace/home.html",

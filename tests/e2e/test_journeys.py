@@ -186,28 +186,35 @@ def test_consultant_creates_an_assessment_and_reads_its_links(app, live_server, 
     assert "Globex Ltd" in page.get_by_role("heading", level=1).inner_text()
 
 
-def test_leader_reads_the_comparison_and_nothing_else(
-    app, live_server, desktop, make_user, make_assessment, add_answers
+def test_leader_reads_the_release_and_nothing_else(
+    app, live_server, desktop, make_user, make_assessment, add_answers, make_release
 ) -> None:
     ours = make_assessment(organization="Northwind", name="Review 2026")
     theirs = make_assessment(organization="Globex", name="Secret review")
     add_answers(ours, "sales", [uniform(4)] * 4 + [uniform(3)] * 2)
     add_answers(ours, "marketing", [uniform(2)] * 3 + [uniform(3)] * 3)
+    make_release(ours, note="Before the joint workshop")
+    add_answers(ours, "sales", [uniform(1)] * 6)  # after the release: the leader never sees it
     make_user("lee@example.com", "leader", organization="Northwind", name="Lee Leader")
     page = desktop
     sign_in(page, live_server.url, "lee@example.com")
-    page.get_by_role("link", name="Review 2026").click()
-    page.wait_for_url(f"**/a/{ours}/results")
-    heading = page.get_by_role("heading", level=1).inner_text()
+    page.wait_for_url(f"**/a/{ours}/releases/1")  # the leader lands on the newest release
+    summary = page.locator(".release-summary").inner_text()
     # Sales (4 × 80 + 2 × 60) / 6 = 73.3; Marketing (3 × 40 + 3 × 60) / 6 = 50.0; mean 61.7.
-    assert heading == "Overall: Aligned (61.7 of 100), based on Sales and Marketing"
-    assert "Sales rates the relationship 23.3 points higher than Marketing" in page.inner_text("main")
+    assert "61.7" in summary
+    assert "Aligned" in summary
+    assert "Sales rates the relationship 23.3 points higher than Marketing" in summary
+    assert "Before the joint workshop" in page.inner_text("main")
     assert serious_violations(page) == []
 
+    page.goto(f"{live_server.url}/a/{ours}/results")  # the live results send the leader back
+    page.wait_for_url(f"**/a/{ours}/releases/1")
     for path in (f"/a/{theirs}/results", f"/a/{theirs}", f"/a/{theirs}/distribute", "/o/globex"):
         response = page.goto(live_server.url + path)
         assert response.status == 404, path
         assert "Secret review" not in page.content()
+    for path in (f"/a/{ours}/results.json", f"/a/{ours}/report.pdf", f"/a/{ours}/commentary"):
+        assert page.goto(live_server.url + path).status == 404, path
     response = page.goto(live_server.url + f"/a/{ours}/distribute")
     assert response.status == 403
 
@@ -219,9 +226,9 @@ def test_comparison_page_has_no_sideways_overflow(
     ours = make_assessment(organization="Northwind")
     add_answers(ours, "sales", [uniform(4)] * 5)
     add_answers(ours, "marketing", [uniform(2)] * 5)
-    make_user("lee@example.com", "leader", organization="Northwind")
+    make_user("c@example.com", "consultant", organization="Northwind")
     page = request.getfixturevalue(viewport)
-    sign_in(page, live_server.url, "lee@example.com")
+    sign_in(page, live_server.url, "c@example.com")
     page.goto(f"{live_server.url}/a/{ours}/results")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0

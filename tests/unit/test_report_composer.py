@@ -10,7 +10,9 @@ import pytest
 
 from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
 from survey_app.domain.scoring import assess, summarize
+from survey_app.models import ActionStatus
 from survey_app.report.context import PlannedAction, ReportData, compose_report
+from survey_app.report.wording import ACTION_STATUS_TEXT
 from survey_app.results.view_model import AssessmentFacts, TeamComments, TeamFacts
 
 from helpers import uniform
@@ -68,6 +70,24 @@ def test_a_report_is_composed_from_values(q: Questionnaire) -> None:
     # Sales 66.7 (four at 60, two at 80), Marketing 40: overall the mean of the two.
     assert report.view.overall.score_text == "53.3"
     assert report.method.counts[0].asked_text == "12"
+
+
+def test_each_action_carries_its_status_and_its_status_in_words(q: Questionnaire) -> None:
+    planned = (
+        PlannedAction("Run the workshop", status="done"),
+        PlannedAction("Agree a lead definition", status="in_progress"),
+        PlannedAction("Repeat the survey"),  # planned unless told otherwise
+    )
+    report = compose_report(q, data(q, actions=planned), today=date(2026, 12, 6))
+    assert [(a.number, a.status, a.status_text) for a in report.actions] == [
+        (1, "done", "Done"),
+        (2, "in_progress", "In progress"),
+        (3, "planned", "Planned"),
+    ]
+
+
+def test_every_stored_status_has_its_words() -> None:
+    assert ACTION_STATUS_TEXT.keys() == {status.value for status in ActionStatus}
 
 
 def test_a_withheld_team_leaves_no_trace_in_the_composed_report(q: Questionnaire) -> None:

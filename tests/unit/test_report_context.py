@@ -182,6 +182,18 @@ def test_the_path_is_phrased_as_where_to_focus_first(
         assert "point" not in text  # never "raise the score by so many points"
 
 
+def test_a_long_path_is_named_by_its_count_and_first_statements() -> None:
+    """The table lists every statement; the sentences name how many and where to start."""
+    path = _path((12, 7, 3, 18, 4, 9, 1))
+    assert (
+        wording.path_finding(path)
+        == "Seven statements would move you to Aligned: start with statements 12, 7 and 3"
+    )
+    (step,) = wording.next_steps(path, None, None, {"path": 6})  # type: ignore[arg-type]
+    assert step.endswith(": 7 statements, starting with 12, 7 and 3 (section 6).")
+    assert "18" not in step
+
+
 def test_a_next_stage_out_of_one_steps_reach_still_says_where_to_focus_first() -> None:
     path = _path(tuple(range(1, 21)), reachable=False)
     assert wording.path_finding(path) == (

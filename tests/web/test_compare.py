@@ -390,14 +390,13 @@ def test_anonymous_user_is_sent_to_sign_in(client, two_orgs) -> None:
 @pytest.mark.parametrize(
     ("email", "status"),
     [
-        ("lead@acme.example", 200),
         ("c@acme.example", 200),
         ("admin@example.com", 200),
         ("lead@globex.example", 404),
         ("c@globex.example", 404),
     ],
 )
-def test_who_may_see_acme_results(client, two_orgs, email: str, status: int) -> None:
+def test_who_may_see_acme_live_results(client, two_orgs, email: str, status: int) -> None:
     sign_in(client, email)
     response = client.get(f"/a/{two_orgs['acme']}/results")
     assert response.status_code == status
@@ -408,11 +407,19 @@ def test_who_may_see_acme_results(client, two_orgs, email: str, status: int) -> 
         )
 
 
+def test_acme_leader_is_sent_to_the_releases_not_the_live_results(client, two_orgs) -> None:
+    sign_in(client, "lead@acme.example")
+    response = client.get(f"/a/{two_orgs['acme']}/results")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/a/{two_orgs['acme']}/releases/latest"
+    assert client.get(f"/a/{two_orgs['acme']}/results.json").status_code == 404
+
+
 def test_leader_guessing_another_organizations_slug_gets_the_same_404_as_a_missing_one(
     client, two_orgs
 ) -> None:
     sign_in(client, "lead@globex.example")
-    assert client.get(f"/a/{two_orgs['globex']}/results").status_code == 200
+    assert client.get(f"/a/{two_orgs['globex']}/results").status_code == 302  # to its releases
     guessed = client.get(f"/a/{two_orgs['acme']}/results")
     missing = client.get("/a/acme-no-such-assessment/results")
     assert guessed.status_code == missing.status_code == 404
@@ -435,7 +442,7 @@ def test_csv_export_link_is_for_staff_only(client, two_orgs) -> None:
     assert export.mimetype == "text/csv"
     client.post("/sign-out")
     sign_in(client, "lead@acme.example")
-    page = client.get(f"/a/{two_orgs['acme']}/results").get_data(as_text=True)
+    page = client.get(f"/a/{two_orgs['acme']}/releases").get_data(as_text=True)
     assert "responses.csv" not in page
     assert "Download the responses" not in page
     assert "<li>Spring review</li>" in page  # no link to the staff-only monitor

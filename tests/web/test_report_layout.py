@@ -41,11 +41,22 @@ ACTIONS = [
         "Run a half-day joint workshop on the three largest gaps",
         "Heads of sales and marketing",
         date(2027, 1, 15),
+        "done",
     ),
-    ("Agree a written definition of a qualified lead and the hand-off rules", "Marketing operations", None),
-    ("Start a monthly joint pipeline review with an action log", "Head of sales", date(2027, 2, 15)),
-    ("Second one marketer into key-account planning for two quarters", "Head of marketing", None),
-    ("Repeat the survey to measure progress", "", date(2027, 9, 30)),
+    (
+        "Agree a written definition of a qualified lead and the hand-off rules",
+        "Marketing operations",
+        None,
+        "in_progress",
+    ),
+    (
+        "Start a monthly joint pipeline review with an action log",
+        "Head of sales",
+        date(2027, 2, 15),
+        "in_progress",
+    ),
+    ("Second one marketer into key-account planning for two quarters", "Head of marketing", None, "planned"),
+    ("Repeat the survey to measure progress", "", date(2027, 9, 30), "planned"),
 ]
 
 

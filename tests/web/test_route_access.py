@@ -42,10 +42,11 @@ def protected_rules(app: Flask) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def target(app, make_assessment, make_user, add_answers) -> dict[str, str]:
-    """An organization with an assessment and answers, and the values to put in each URL."""
+def target(app, make_assessment, make_user, add_answers, make_release) -> dict[str, str]:
+    """An organization with an assessment, answers and release 1, and the values to put in each URL."""
     slug = make_assessment(organization=SECRET, name=f"{SECRET} review")
     add_answers(slug, "sales", [uniform(4)] * 5)
+    make_release(slug)
     make_user("insider@example.com", "leader", organization=SECRET)
     with app.app_context():
         user_id = db.get_session().scalar(select(User.id).where(User.email == "insider@example.com"))
@@ -56,7 +57,7 @@ def target(app, make_assessment, make_user, add_answers) -> dict[str, str]:
 def url_for_rule(rule: str, values: dict[str, str]) -> str:
     """Fill a rule's placeholders: assessment slug, organization slug, team, user id."""
     url = rule.replace("<int:user_id>", values["user_id"]).replace("<team_key>", values["team_key"])
-    url = url.replace("<int:job_id>", "1")
+    url = url.replace("<int:job_id>", "1").replace("<int:number>", "1")
     if rule.startswith("/o/"):
         return url.replace("<slug>", values["org_slug"])
     return url.replace("<slug>", values["slug"])

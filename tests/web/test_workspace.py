@@ -209,11 +209,11 @@ def test_admin_sees_every_organization(app, world) -> None:
     assert "Globex" in page
 
 
-def test_leader_goes_straight_to_their_organization_and_links_to_results(app, world) -> None:
+def test_leader_goes_straight_to_their_assessment_and_links_to_results(app, world) -> None:
     leader = signed_in(app, "lead@example.com")
     response = leader.get("/workspace")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/o/acme"
+    assert response.headers["Location"] == "/a/acme-spring-review/releases"  # nothing released yet
     page = text_of(leader.get("/o/acme"))
     assert 'href="/a/acme-spring-review/results"' in page
     assert "New assessment" not in page
