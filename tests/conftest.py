@@ -194,3 +194,25 @@ def redis_connection() -> Iterator[object]:
     yield connection
     redis_support.empty(url)
     connection.close()
+
+
+@pytest.fixture
+def jobs_app(app: Flask, database_url: str, tmp_path: Path, monkeypatch, redis_connection) -> Flask:
+    """The app with this run's Redis and a background threshold of 10 responses (reports and
+    releases), and the worker's environment to match; skipped without Redis."""
+    # The job builds its own app from the environment, as the real worker does.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("REPORT_JOB_MEMORY_MB", "0")
+    return create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "REDIS_URL": redis_support.redis_url(),
+            "WORKER_QUEUE": redis_support.WORKER_QUEUE,
+            "REPORT_ASYNC_RESPONSES": 10,
+        },
+        instance_path=str(tmp_path / "jobs"),
+    )

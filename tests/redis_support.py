@@ -89,3 +89,12 @@ def empty(url: str) -> None:
         for key in store.scan_iter(count=1000):
             if key.decode() not in (CLAIM, MARK):
                 store.delete(key)
+
+
+def work(connection) -> None:  # noqa: ANN001 - a Redis connection
+    """Run every job queued on this run's queue in this process (RQ's non-forking
+    ``SimpleWorker``), then stop."""
+    from rq import Queue, SimpleWorker
+
+    queue = Queue(WORKER_QUEUE, connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -20,9 +20,10 @@ from ..base_form import show_error
 from ..catalog import get_questionnaire
 from ..errors import NotFound, SurveyError
 from ..models import Assessment, Release
+from ..report import jobs as report_jobs
 from ..report.services import report_filename
 from ..report.wording import fmt_day
-from . import services
+from . import jobs, services
 from .forms import ReleaseForm, WithdrawForm
 
 bp = Blueprint("releases", __name__)
@@ -85,16 +86,18 @@ def new(slug: str) -> str | Response:
         abort(503, description=f"The questionnaire {assessment.questionnaire_id!r} is not installed.")
     form = ReleaseForm()
     if form.validate_on_submit():
+        note = form.note.data or ""
         try:
+            if _in_background(assessment):
+                job_id = _start_job(slug, note)
+                return redirect(url_for("releases.job_status", slug=slug, job_id=job_id), code=303)
+            services.check_note(note)
+            # Prepared while reading (the PDF takes seconds), stored in a short write.
+            prepared = services.prepare(session, assessment, questionnaire)
             with db.write_session() as writing:
-                stored = services.release(
-                    writing,
-                    get_assessment(writing, slug),
-                    questionnaire,
-                    released_by_id=principal().id,
-                    note=form.note.data or "",
-                )
-                number = stored.number
+                number = services.store(
+                    writing, assessment.id, prepared, released_by_id=principal().id, note=note
+                ).number
         except SurveyError as exc:
             show_error(form, exc)
         else:
@@ -107,6 +110,74 @@ def new(slug: str) -> str | Response:
         open_now=assessment.is_accepting(datetime.now(UTC)),
         earlier=len(services.releases_of(session, assessment)),
     )
+
+
+def _in_background(assessment: Assessment) -> bool:
+    """Whether releasing this assessment is left to the background worker (as its report is)."""
+    config = current_app.config
+    count = report_jobs.response_count(db.get_session(), assessment.id)
+    return report_jobs.runs_in_background(count, config["REPORT_ASYNC_RESPONSES"], config["REDIS_URL"])
+
+
+def _start_job(slug: str, note: str) -> int:
+    """The id of the job releasing the assessment: one already waiting or running, else a new one
+    put on the worker's queue (marked failed if the queue cannot be reached)."""
+    config = current_app.config
+    with db.write_session() as write:
+        job, is_new = jobs.request_job(
+            write,
+            get_assessment(write, slug),
+            principal().id,
+            note,
+            is_lost=lambda job_id: jobs.queue_lost(config["REDIS_URL"], job_id),
+        )
+        job_id = job.id
+    if is_new:
+        try:
+            jobs.enqueue(config["REDIS_URL"], config["WORKER_QUEUE"], job_id, config["REPORT_JOB_TIMEOUT"])
+        except Exception:
+            current_app.logger.exception("could not queue release job %s", job_id)
+            with db.write_session() as write:
+                report_jobs.mark_failed(
+                    write, job_id, "The release could not be started: the worker's queue is unreachable."
+                )
+    return job_id
+
+
+def _job_progress(slug: str, job_id: int) -> tuple[Assessment, report_jobs.JobProgress, int | None]:
+    """The assessment (if the user may release it), its release job's progress and release number."""
+    session = db.get_session()
+    assessment = assessment_for(session, slug, manage=True)
+    try:
+        job = report_jobs.get_job(session, assessment, job_id, releases=True)
+    except NotFound:
+        abort(404)
+    redis_url = current_app.config["REDIS_URL"]
+    lost = job.status in report_jobs.UNFINISHED and bool(redis_url) and jobs.queue_lost(redis_url, job.id)
+    return assessment, report_jobs.progress_of(job, is_lost=lost), job.release_number
+
+
+@bp.get("/a/<slug>/releases/job/<int:job_id>")
+@login_required
+def job_status(slug: str, job_id: int) -> str:
+    """How far the background release is; a link to it once it is stored."""
+    assessment, progress, number = _job_progress(slug, job_id)
+    return render_template(
+        "releases/job.html",
+        assessment=assessment,
+        progress=progress,
+        number=number,
+        status_url=url_for("releases.job_status", slug=slug, job_id=job_id),
+        progress_url=url_for("releases.job_progress", slug=slug, job_id=job_id),
+    )
+
+
+@bp.get("/a/<slug>/releases/job/<int:job_id>.json")
+@login_required
+def job_progress(slug: str, job_id: int) -> Response:
+    """The release job's progress as JSON, for the status page's script."""
+    _assessment, progress, _number = _job_progress(slug, job_id)
+    return jsonify(progress.as_json())
 
 
 @bp.get("/a/<slug>/releases/latest")

@@ -57,6 +57,71 @@ def check_note(note: str) -> str:
     return note
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A release made but not stored yet: everything it shows, as of ``moment``."""
+
+    moment: datetime
+    interim: bool
+    results: str
+    content: str
+    pdf: bytes
+
+
+def prepare(
+    session: Session,
+    assessment: Assessment,
+    q: Questionnaire,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Read the published figures once, compose and render everything a release shows.
+
+    Only reads: the slow part (the PDF) holds no write lock, so respondents are never kept
+    waiting; ``store`` then numbers and stores it in a short write.
+    """
+    say = progress or (lambda _message: None)
+    now = now or datetime.now(UTC)
+    say("Computing results…")
+    data = load_report_data(session, assessment, q)
+    report = compose_report(q, data, today=now.date())
+    rendered = render_report(report, say)
+    say("Storing the release…")
+    content = ReleaseContent(report, build_charts(report.view, prefix="release"))
+    return Prepared(
+        moment=now,
+        interim=assessment.is_accepting(now),
+        results=json.dumps(results_json(assessment, data.result), ensure_ascii=False, allow_nan=False),
+        content=_CONTENT.dump_json(content).decode(),
+        pdf=rendered.pdf,
+    )
+
+
+def store(
+    session: Session, assessment_id: int, prepared: Prepared, *, released_by_id: int | None, note: str = ""
+) -> Release:
+    """Store ``prepared`` as the assessment's next release (1, 2, …)."""
+    note = check_note(note)
+    # Numbers are given under a lock on the assessment's row (PostgreSQL; SQLite writes one at a time).
+    session.execute(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
+    last = session.scalar(select(func.max(Release.number)).where(Release.assessment_id == assessment_id))
+    stored = Release(
+        assessment_id=assessment_id,
+        number=(last or 0) + 1,
+        released_at=prepared.moment,
+        released_by_id=released_by_id,
+        note=note,
+        interim=prepared.interim,
+        results=prepared.results,
+        content=prepared.content,
+        pdf=prepared.pdf,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
 def release(
     session: Session,
     assessment: Assessment,
@@ -67,34 +132,10 @@ def release(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> Release:
-    """Release the results of ``assessment`` as they are published now; returns the stored release."""
-    say = progress or (lambda _message: None)
-    note = check_note(note)
-    now = now or datetime.now(UTC)
-    say("Computing results…")
-    data = load_report_data(session, assessment, q)
-    results = results_json(assessment, data.result)
-    report = compose_report(q, data, today=now.date())
-    rendered = render_report(report, say)
-    say("Storing the release…")
-    content = ReleaseContent(report, build_charts(report.view, prefix="release"))
-    # Numbers are given under a lock on the assessment's row (PostgreSQL; SQLite writes one at a time).
-    session.execute(select(Assessment.id).where(Assessment.id == assessment.id).with_for_update())
-    last = session.scalar(select(func.max(Release.number)).where(Release.assessment_id == assessment.id))
-    stored = Release(
-        assessment_id=assessment.id,
-        number=(last or 0) + 1,
-        released_at=now,
-        released_by_id=released_by_id,
-        note=note,
-        interim=assessment.is_accepting(now),
-        results=json.dumps(results, ensure_ascii=False, allow_nan=False),
-        content=_CONTENT.dump_json(content).decode(),
-        pdf=rendered.pdf,
-    )
-    session.add(stored)
-    session.flush()
-    return stored
+    """Release the results of ``assessment`` as they are published now, in one session."""
+    check_note(note)  # before the slow part
+    prepared = prepare(session, assessment, q, now=now, progress=progress)
+    return store(session, assessment.id, prepared, released_by_id=released_by_id, note=note)
 
 
 def landing(session: Session, organization_id: int) -> tuple[str, int | None] | None:

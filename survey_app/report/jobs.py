@@ -36,6 +36,7 @@ STEPS = {
     "Computing results…": 10,
     "Drawing charts…": 40,
     "Laying out pages…": 70,
+    "Storing the release…": 90,
 }
 UNFINISHED = (ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
 
@@ -98,6 +99,7 @@ def request_job(
             ReportJob.assessment_id == assessment.id,
             ReportJob.paper == paper,
             ReportJob.status.in_(UNFINISHED),
+            ReportJob.releases.is_(False),
         )
         .order_by(ReportJob.id.desc())
         .limit(1)
@@ -118,7 +120,10 @@ def request_job(
     # (SQLite): an old status page never shows a newer job.
     session.execute(
         delete(ReportJob).where(
-            ReportJob.assessment_id == assessment.id, ReportJob.paper == paper, ReportJob.id < job.id
+            ReportJob.assessment_id == assessment.id,
+            ReportJob.paper == paper,
+            ReportJob.id < job.id,
+            ReportJob.releases.is_(False),  # release jobs (``releases.jobs``) are kept
         )
     )
     return job, True
@@ -139,10 +144,15 @@ def enqueue(redis_url: str, queue: str, job_id: int, timeout: int) -> None:
 # --- Reading ------------------------------------------------------------
 
 
-def get_job(session: Session, assessment: Assessment, job_id: int) -> ReportJob:
-    """The job ``job_id`` of ``assessment``; NotFound for another assessment's job or none."""
+def get_job(session: Session, assessment: Assessment, job_id: int, *, releases: bool = False) -> ReportJob:
+    """The job ``job_id`` of ``assessment`` (a release job when ``releases``); NotFound for
+    another assessment's job, a job of the other kind or none."""
     job = session.scalar(
-        select(ReportJob).where(ReportJob.id == job_id, ReportJob.assessment_id == assessment.id)
+        select(ReportJob).where(
+            ReportJob.id == job_id,
+            ReportJob.assessment_id == assessment.id,
+            ReportJob.releases.is_(releases),
+        )
     )
     if job is None:
         raise NotFound(f"no report job {job_id} for assessment {assessment.slug!r}")
@@ -237,18 +247,32 @@ def render_report_job(job_id: int) -> None:
 
     with worker_app() as app:
         limit_memory(app.config["REPORT_JOB_MEMORY_MB"])
-        _render(job_id, app.config["REPORT_JOB_TIMEOUT"])
+        run_job(job_id, app.config["REPORT_JOB_TIMEOUT"], _render)
 
 
-def _render(job_id: int, timeout: int) -> None:
-    """Load the job, render its report while recording progress, store the PDF or the reason it failed."""
+def _render(
+    read: Session, job: ReportJob, assessment: Assessment, say: Callable[[str], None]
+) -> dict[str, object]:
+    rendered = services.report_pdf(
+        read, assessment, get_questionnaire(assessment.questionnaire_id), job.paper, progress=say
+    )
+    return {"pdf": rendered.pdf}
+
+
+#: The work of a job: given a reading session, the job, its assessment and a progress
+#: callback, it returns the job's columns to store once it succeeds.
+Work = Callable[[Session, ReportJob, Assessment, Callable[[str], None]], dict[str, object]]
+
+
+def run_job(job_id: int, timeout: int, work: Work, subject: str = "report") -> None:
+    """Run job ``job_id``'s ``work`` while recording its progress; store what it made, or why it
+    failed (in words naming the ``subject``: "report", "release")."""
     from rq.timeouts import JobTimeoutException
 
     with db.write_session() as session:
         job = session.get(ReportJob, job_id)
         if job is None:  # deleted since it was queued: nothing to do
             return
-        assessment_id, paper = job.assessment_id, job.paper
         set_progress(session, job_id, 5, "Starting…", status=ReportJobStatus.RUNNING)
 
     def say(message: str) -> None:
@@ -257,32 +281,25 @@ def _render(job_id: int, timeout: int) -> None:
 
     try:
         read = db.get_session()
-        assessment = read.get(Assessment, assessment_id)
-        if assessment is None:
+        job = read.get(ReportJob, job_id)
+        assessment = read.get(Assessment, job.assessment_id) if job is not None else None
+        if job is None or assessment is None:
             raise NotFound("the assessment no longer exists")
-        rendered = services.report_pdf(
-            read, assessment, get_questionnaire(assessment.questionnaire_id), paper, progress=say
-        )
+        made = work(read, job, assessment, say)
         read.close()
     except NotFound as exc:
-        error = f"The report could not be made: {exc}."
+        error = f"The {subject} could not be made: {exc}."
     except JobTimeoutException:
-        error = f"The report took longer than the {timeout} seconds a report may take. Ask an administrator."
+        error = f"The {subject} took longer than the {timeout} seconds it may take. Ask an administrator."
     except MemoryError:
-        error = "The report needed more memory than a report may use. Ask an administrator."
+        error = f"The {subject} needed more memory than it may use. Ask an administrator."
     except Exception:
-        log.exception("report job %s failed", job_id)
-        error = "The report could not be made because of an unexpected error. Try again later."
+        log.exception("%s job %s failed", subject, job_id)
+        error = f"The {subject} could not be made because of an unexpected error. Try again later."
     else:
         with db.write_session() as write:
             set_progress(
-                write,
-                job_id,
-                100,
-                "Ready.",
-                status=ReportJobStatus.DONE,
-                pdf=rendered.pdf,
-                finished_at=utcnow(),
+                write, job_id, 100, "Ready.", status=ReportJobStatus.DONE, finished_at=utcnow(), **made
             )
         return
     db.get_session().close()

@@ -70,14 +70,6 @@ def slug(make_assessment, make_user) -> str:
     return made
 
 
-def work(redis_connection) -> None:  # noqa: ANN001 - a Redis connection
-    """Run every queued job in this process, then stop."""
-    from rq import Queue, SimpleWorker
-
-    queue = Queue(redis_support.WORKER_QUEUE, connection=redis_connection)
-    SimpleWorker([queue], connection=redis_connection).work(burst=True)
-
-
 @needs_redis
 def test_with_redis_the_worker_sends_the_invitations_and_the_page_shows_progress(
     worker_app, slug: str, redis_connection
@@ -104,7 +96,7 @@ def test_with_redis_the_worker_sends_the_invitations_and_the_page_shows_progress
     # Another click while it waits shows the same job instead of queueing a second one.
     assert client.post(f"/a/{slug}/invitations/send").headers["Location"] == status_path
 
-    work(redis_connection)
+    redis_support.work(redis_connection)
     assert sorted(recipients[0] for recipients, _ in mailbox.messages) == people
     assert all(row.sent_at is not None for row in invitations(app))
     assert client.get(f"{status_path}.json").get_json() == {
@@ -137,7 +129,7 @@ def test_the_job_records_progress_as_it_goes(worker_app, slug: str, redis_connec
 
     monkeypatch.setattr(mail_jobs, "set_progress", spy)
     client.post(f"/a/{slug}/invitations/send")
-    work(redis_connection)
+    redis_support.work(redis_connection)
     assert seen == [(0, 2), (1, 2), (2, 2)]
 
 
@@ -151,7 +143,7 @@ def test_a_job_that_cannot_reach_the_mail_server_says_so_and_sends_again_later(
     paste(client, slug, "ann@example.com")
     monkeypatch.setenv("MAIL_PORT", "1")  # the worker's mail server is down
     status_path = client.post(f"/a/{slug}/invitations/send").headers["Location"]
-    work(redis_connection)
+    redis_support.work(redis_connection)
     page = client.get(status_path).get_data(as_text=True)
     assert "Sending the invitations of “Spring review” stopped" in page
     assert "Nothing more was sent: cannot reach the mail server 127.0.0.1:1" in page
@@ -161,7 +153,7 @@ def test_a_job_that_cannot_reach_the_mail_server_says_so_and_sends_again_later(
     monkeypatch.setenv("MAIL_PORT", str(app.config["MAIL_PORT"]))
     again = client.post(f"/a/{slug}/invitations/send").headers["Location"]
     assert again != status_path  # a finished job is replaced by a new one
-    work(redis_connection)
+    redis_support.work(redis_connection)
     assert [r for r, _ in mailbox.messages] == [["ann@example.com"]]
     with app.app_context():
         assert len(db.get_session().scalars(select(MailJob)).all()) == 1  # only the newest is kept

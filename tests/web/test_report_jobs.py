@@ -33,27 +33,6 @@ needs_redis = pytest.mark.skipif(not redis_support.reachable(), reason="no Redis
 
 
 @pytest.fixture
-def jobs_app(app: Flask, database_url: str, tmp_path: Path, monkeypatch, redis_connection) -> Flask:
-    """The app with Redis and a threshold of 10 responses; the worker's environment to match."""
-    # The job builds its own app from the environment, as the real worker does.
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("REPORT_JOB_MEMORY_MB", "0")
-    return create_app(
-        {
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": TEST_SECRET,
-            "REDIS_URL": REDIS_URL,
-            "WORKER_QUEUE": redis_support.WORKER_QUEUE,
-            "REPORT_ASYNC_RESPONSES": 10,
-        },
-        instance_path=str(tmp_path / "jobs"),
-    )
-
-
-@pytest.fixture
 def acme(make_assessment, make_user, add_answers) -> str:
     """Acme's assessment with 11 responses (above the threshold), its leader and consultant."""
     slug = make_assessment(organization="Acme")
@@ -66,14 +45,6 @@ def acme(make_assessment, make_user, add_answers) -> str:
     make_user("lead@globex.example", "leader", organization="Globex")
     make_user("c@globex.example", "consultant", organization="Globex")
     return slug
-
-
-def work(redis_connection) -> None:  # noqa: ANN001 - a Redis connection
-    """Run every queued report job in this process, then stop."""
-    from rq import Queue, SimpleWorker
-
-    queue = Queue(redis_support.WORKER_QUEUE, connection=redis_connection)
-    SimpleWorker([queue], connection=redis_connection).work(burst=True)
 
 
 def stored_jobs(app: Flask) -> list[tuple[int, str, int]]:
@@ -134,7 +105,7 @@ def test_a_consultant_requests_a_large_report_and_downloads_it_when_the_worker_i
     }
     assert client.get(f"{status_path}.pdf").status_code == 404
 
-    work(redis_connection)
+    redis_support.work(redis_connection)
 
     assert stored_jobs(jobs_app) == [(job_id, "done", 100)]
     assert client.get(f"{status_path}.json").get_json()["status"] == "done"
@@ -158,7 +129,7 @@ def test_a_second_request_reuses_the_waiting_job_and_a_later_one_replaces_the_fi
     first = request_report(client, acme)
     assert request_report(client, acme) == first
     assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
-    work(redis_connection)
+    redis_support.work(redis_connection)
     second = request_report(client, acme)
     assert second != first
     [(job_id, status, _progress)] = stored_jobs(jobs_app)
@@ -174,7 +145,7 @@ def test_a_failed_job_shows_a_readable_error_and_no_pdf(jobs_app, acme, redis_co
     status_path = request_report(client, acme)
     with jobs_app.app_context(), db.write_session() as session:
         session.execute(update(Assessment).where(Assessment.slug == acme).values(questionnaire_id="gone"))
-    work(redis_connection)
+    redis_support.work(redis_connection)
     [(_job_id, status, _progress)] = stored_jobs(jobs_app)
     assert status == "failed"
     page = client.get(status_path).get_data(as_text=True)
@@ -210,7 +181,7 @@ def test_a_job_the_worker_lost_shows_as_failed_and_can_be_tried_again(
     assert second != first
     assert [status for _id, status, _p in stored_jobs(jobs_app)] == ["queued"]
     assert redis_connection.llen(f"rq:queue:{redis_support.WORKER_QUEUE}") == 1
-    work(redis_connection)
+    redis_support.work(redis_connection)
     assert "is ready" in client.get(second).get_data(as_text=True)
 
 
@@ -311,7 +282,7 @@ def test_only_people_of_the_organization_see_its_report_jobs(
     owner = jobs_app.test_client()
     sign_in(owner, "c@acme.example")
     status_path = request_report(owner, acme)
-    work(redis_connection)
+    redis_support.work(redis_connection)
 
     client = jobs_app.test_client()
     sign_in(client, email)
