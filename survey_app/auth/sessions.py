@@ -24,7 +24,9 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
+    if user is None or user.password_hash.startswith("!"):
+        # No account, or one invited that has no password yet ("!invited", see passwords.py):
+        # hash anyway, so the answer takes as long as for a real account and tells nothing.
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:

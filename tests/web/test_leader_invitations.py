@@ -434,3 +434,17 @@ def test_the_forms_carry_and_need_their_csrf_token(database_url: str, tmp_path: 
     )
     assert done.status_code == 200
     assert LINK.search(done.get_data(as_text=True))
+
+
+def test_signing_in_as_a_pending_invitation_hashes_like_an_unknown_address(app, orgs, monkeypatch) -> None:
+    """A refused sign-in takes a password hash's time whether the address is unknown or only
+    invited, so its speed does not tell that an invitation exists."""
+    from survey_app.auth import sessions
+
+    invite(signed_in(app, "casey@example.com"), orgs["acme"])
+    hashed: list[str] = []
+    real = sessions.check_password_hash
+    monkeypatch.setattr(sessions, "check_password_hash", lambda h, p: hashed.append(h) or real(h, p))
+    for email in ("nina@example.com", "nobody@example.com"):
+        assert sign_in(app.test_client(), email, "a guess of some length").status_code == 200
+    assert hashed == [sessions._DUMMY_HASH, sessions._DUMMY_HASH]
