@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the demo: the survey (phone, desktop) and the comparison page.
+"""Take the README's screenshots of the demo: the survey and the leader's home (phone, desktop).
 
 Run with ``make screenshots``. It builds the demo in a temporary SQLite database,
 serves it on a free port and drives Debian's Chromium (/usr/bin/chromium).
@@ -76,7 +76,7 @@ def main() -> None:
 
 
 def shoot(base: str, link: str, slug: str, password: str) -> None:
-    """The survey on a phone and a laptop, the comparison page on a laptop and a phone."""
+    """The survey and the leader's home (the demo's release) on a phone and a laptop."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, viewport in (
@@ -94,10 +94,10 @@ def shoot(base: str, link: str, slug: str, password: str) -> None:
             page.goto(base + "/sign-in")
             page.get_by_label("E-mail address").fill("leader@demo.example")
             page.get_by_label("Password").fill(password)
-            with page.expect_navigation():
-                page.get_by_role("button", name="Sign in").click()
-            page.goto(f"{base}/a/{slug}/results")
-            page.screenshot(path=str(DOCS / f"comparison-{name}.png"), full_page=name == "desktop")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(f"**/a/{slug}/releases/1")  # a leader lands on the newest release
+            # The phone's shot is its first screen, the laptop's the whole page.
+            page.screenshot(path=str(DOCS / f"leader-home-{name}.png"), full_page=name == "desktop")
         browser.close()
     print(f"Screenshots written to {DOCS}")
 

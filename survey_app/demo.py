@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from .accounts import create_user, hash_password
 from .assessments import create_assessment, get_or_create_organization
 from .domain.questionnaire import Questionnaire
-from .models import Assessment, ResponseSource, Role, User
+from .models import ActionItem, ActionStatus, Assessment, ResponseSource, Role, User
 from .releases.services import release
 from .responses import NewResponse, add_responses
 
@@ -69,6 +70,37 @@ class DemoAccounts:
     passwords: dict[str, str]
 
 
+#: The consultant's reading of the demo's results, as a consultant would write it for leadership.
+COMMENTARY = (
+    "Sales and marketing at Northwind work together at the Defined stage: the rules are there,"
+    " but the two teams still plan and judge their work apart.\n\n"
+    "The clearest signal is feedback. Sales says it tells marketing what it needs; marketing says"
+    " it rarely learns which campaigns led to deals. Both can be true, and the workshop starts there.\n\n"
+    "Aligned is within reach: a few statements about shared planning and analysis are where to begin."
+    " We suggest a 90-day programme with the actions below, and a repeat survey in the autumn."
+)
+#: The demo's action plan: (action, owner, due, status).
+ACTIONS = (
+    (
+        "Run a half-day joint workshop on the three largest gaps",
+        "Heads of sales and marketing",
+        date(2027, 1, 15),
+        ActionStatus.DONE,
+    ),
+    (
+        "Agree a written definition of a qualified lead and the hand-off rules",
+        "Marketing operations lead",
+        date(2027, 2, 1),
+        ActionStatus.IN_PROGRESS,
+    ),
+    (
+        "Start a monthly joint pipeline review with an action log",
+        "Head of sales",
+        date(2027, 2, 15),
+        ActionStatus.PLANNED,
+    ),
+    ("Repeat the survey to measure progress", "Alex Morgan", date(2027, 9, 30), ActionStatus.PLANNED),
+)
 RELEASE_NOTE = "First results while the survey is open: we go through them together at the kick-off workshop."
 
 
@@ -128,6 +160,11 @@ def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccoun
         add_responses(session, assessment, q, synthetic_responses(q), ResponseSource.DEMO)
         for team in assessment.teams:
             team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
+        assessment.commentary = COMMENTARY
+        assessment.actions = [
+            ActionItem(position=n, action=action, owner=owner, due_on=due, status=status)
+            for n, (action, owner, due, status) in enumerate(ACTIONS)
+        ]
         # The consultant has released the results so far: the leader lands on them.
         session.flush()
         release(session, assessment, q, released_by_id=consultant.id, note=RELEASE_NOTE)
