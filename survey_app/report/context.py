@@ -565,16 +565,13 @@ def compose_report(
     current_stage, next_stage = _current_and_next(view)
     dimension_gaps, dimension_overall = _dimension_columns(view)
 
-    first_due = min((a.due_on for a in actions if a.due_on is not None), default=None)
     printed = sum(len(group.comments) for group in comments)
     total = sum(group.total for group in comments)
     specs = [("summary", "Executive summary", wording.summary_finding(view))]
     # The consultant's view comes straight after the summary; it is left out, with its entry
     # in the contents, when both the commentary and the action plan are empty.
     if commentary or actions:
-        specs.append(
-            ("commentary", "Commentary and action plan", wording.commentary_finding(len(actions), first_due))
-        )
+        specs.append(("commentary", "Commentary and action plan", wording.commentary_finding(actions)))
     if has_results:
         specs += [
             ("stages", "The four stages", wording.stages_finding(view)),

@@ -6,13 +6,13 @@ database, no Flask.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ..domain.bootstrap import StageOdds
 from ..results.formatting import NBSP, fmt_score, fmt_share
 from ..results.view_model import ResultsView, join_names, plural
-from .content import PathView, RecommendationsView
+from .content import ActionView, PathView, RecommendationsView
 
 
 def fmt_day(day: date | None) -> str:
@@ -295,16 +295,25 @@ def comments_finding(total: int, printed: int) -> str:
     )
 
 
-def commentary_finding(action_count: int, first_due: date | None) -> str:
-    """The commentary section's heading: the action plan in a line."""
-    if not action_count:
+def commentary_finding(actions: Sequence[ActionView]) -> str:
+    """The commentary section's heading: the action plan in a line ("Four actions planned, the
+    first due on …"; once some are under way: "Four actions: one done, one in progress and two
+    planned; the next due on …")."""
+    if not actions:
         return "The consultant’s view of the results"
-    finding = (
-        f"{number_word(action_count).capitalize()} {'action' if action_count == 1 else 'actions'} planned"
-    )
-    if first_due is not None:
-        finding += f", the first due on {fmt_day(first_due)}"
-    return finding
+    count = len(actions)
+    noun = "action" if count == 1 else "actions"
+    open_dates = [a.due_on for a in actions if a.due_on is not None and a.status != "done"]
+    if all(a.status == "planned" for a in actions):
+        finding = f"{number_word(count).capitalize()} {noun} planned"
+        return finding + (f", the first due on {fmt_day(min(open_dates))}" if open_dates else "")
+    states = [
+        f"{number_word(n)} {ACTION_STATUS_TEXT[status].lower()}"
+        for status in ("done", "in_progress", "planned")
+        if (n := sum(a.status == status for a in actions))
+    ]
+    finding = f"{number_word(count).capitalize()} {noun}: {join_names(states)}"
+    return finding + (f"; the next due on {fmt_day(min(open_dates))}" if open_dates else "")
 
 
 #: An action's status in words, by its stored value (``models.ActionStatus``).

@@ -100,3 +100,22 @@ def test_a_withheld_team_leaves_no_trace_in_the_composed_report(q: Questionnaire
     assert "(40 of 100)" not in text
     assert report.view.overall.score_text == "66.7"  # Sales alone
     assert [group.team for group in report.comments] == ["Sales"]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "finding"),
+    [
+        (("planned", "planned"), "Two actions planned, the first due on 1\u00a0March\u00a02027"),
+        (
+            ("done", "in_progress", "planned"),
+            "Three actions: one done, one in progress and one planned; the next due on 1\u00a0April\u00a02027",
+        ),
+        (("done", "done"), "Two actions: two done"),
+    ],
+)
+def test_the_commentary_heading_says_where_the_plan_stands(q: Questionnaire, statuses, finding) -> None:
+    dues = (date(2027, 3, 1), date(2027, 4, 1), date(2027, 5, 1))
+    actions = tuple(PlannedAction(f"Action {n}", "", dues[n], status) for n, status in enumerate(statuses))
+    report = compose_report(q, data(q, actions=actions), today=date(2026, 12, 6))
+    commentary = next(section for section in report.sections if section.id == "commentary")
+    assert commentary.finding == finding
