@@ -127,7 +127,7 @@ def draw_charts(context: ReportContext) -> ReportCharts:
     view = context.view
     if not context.has_results:
         return ReportCharts()
-    shared = build_charts(view, prefix="report")
+    shared = build_charts(view, prefix="report", narrow=False)  # a page is never a phone
     styles = {team.key: team.style for team in view.shown}
     bands = [charts.Band(stage.label, stage.lower, stage.upper) for stage in view.stages]
     totals = charts.totals_distribution(

@@ -14,6 +14,7 @@ figure state that a web server would leak.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -25,8 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 
 from .formatting import fmt_number, fmt_signed
 
@@ -46,6 +50,11 @@ INK = "#1f2933"
 MUTED = "#52606d"
 GRID = "#e4e7eb"
 WIDTH = 8.0  # inches; the SVG scales to its column
+#: A phone's column (360 px less the page's 1 rem margins, at 96 px to the inch): a chart drawn
+#: this wide shows on a phone at about its real size, so its text keeps its size in points.
+NARROW_WIDTH = 3.4
+#: The text size of the narrow charts, in points (12 CSS px at their real size).
+NARROW_FONT = 9
 
 SIGNIFICANT_MARK = "▲"
 
@@ -181,10 +190,20 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return _TAG.sub(in_tag, svg)
 
 
-def _to_svg(fig: Figure, chart_id: str, summary: str) -> str:
-    """The figure as inline SVG markup, labelled for screen readers."""
+def _to_svg(fig: Figure, chart_id: str, summary: str, *, tight: bool = True) -> str:
+    """The figure as inline SVG markup, labelled for screen readers.
+
+    ``tight`` crops the figure to what is drawn (it costs a second drawing); figures laid out
+    to fill their size exactly do without.
+    """
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.1, metadata={"Date": None})
+    fig.savefig(
+        buffer,
+        format="svg",
+        bbox_inches="tight" if tight else None,
+        pad_inches=0.1,
+        metadata={"Date": None},
+    )
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
@@ -218,15 +237,18 @@ def stage_ladder(
     *,
     chart_id: str | None = None,
     summary: str | None = None,
+    narrow: bool = False,
 ) -> str:
     """The stage ladder: the bands in one hue, light to dark, and each position marked and labelled.
 
     Each point gets its own row above the ladder, with its interval as a line when given,
-    so labels never overlap.
+    so labels never overlap. ``narrow`` draws it for a phone's column.
     """
     chart_id = chart_id or new_chart_id()
     if summary is None:
         summary = "Stage ladder: " + "; ".join(f"{p.label} {fmt_number(p.value, 1)}" for p in points)
+    if narrow:
+        return _narrow_ladder(bands, points, chart_id, summary)
     low, high = bands[0].lower, bands[-1].upper
     span = high - low
     with _drawing(chart_id):
@@ -310,11 +332,13 @@ def dimension_profile(
     scale: tuple[int, int] = (1, 5),
     chart_id: str | None = None,
     summary: str | None = None,
+    narrow: bool = False,
 ) -> str:
     """A dot plot of each team's mean per dimension on the answer scale, which starts at its minimum.
 
     Within each dimension every team has its own row, marked with its shape and
-    labelled with its name and value (no legend to look up).
+    labelled with its name and value (no legend to look up). ``narrow`` draws it for a
+    phone's column, each dimension's name above its rows.
     """
     chart_id = chart_id or new_chart_id()
     if summary is None:
@@ -326,6 +350,8 @@ def dimension_profile(
             )
             for i, dim in enumerate(dimensions)
         )
+    if narrow:
+        return _narrow_profile(dimensions, teams, scale, chart_id, summary)
     low, high = scale
     span = high - low
     per_group = max(len(teams), 1)
@@ -394,11 +420,13 @@ def gap_bars(
     chart_id: str | None = None,
     summary: str | None = None,
     limit: float = 4.0,
+    narrow: bool = False,
 ) -> str:
     """Diverging bars of each statement's gap, in the order given; significant gaps marked ▲.
 
     A bar to the right means the first team agrees more, to the left the second;
     the two directions differ by colour and hatch, and each bar carries its value.
+    ``narrow`` draws it for a phone's column: labels cut to a few words, values in a column.
     """
     chart_id = chart_id or new_chart_id()
     (first_name, first_style), (second_name, second_style) = first, second
@@ -412,6 +440,8 @@ def gap_bars(
                 for bar in gaps
             )
         )
+    if narrow:
+        return _narrow_gaps(gaps, first, second, chart_id, summary, limit)
     largest = max((abs(bar.gap) for bar in gaps), default=0.0)
     reach = min(limit, max(1.0, largest * 1.35 + 0.3))
     with _drawing(chart_id):
@@ -426,6 +456,7 @@ def gap_bars(
                 height=0.66,
                 color=style.colour,
                 hatch=style.hatch,
+                hatchcolor=INK,  # not the edge's colour, which is the fill's: the hatch would not show
                 edgecolor=INK if bar.significant else style.colour,
                 linewidth=1.4 if bar.significant else 0.5,
             )
@@ -470,6 +501,320 @@ def gap_bars(
         ax.set_xlabel(f"Difference of means ({first_name} − {second_name}), on the 1–5 scale")
         _axes_style(ax, grid_axis="x")
         return _to_svg(fig, chart_id, summary)
+
+
+# --- the narrow charts (a phone's column) ---------------------------------------------
+# Drawn NARROW_WIDTH wide, so they show at about their real size on a phone. Their margins
+# are set in inches from the measured labels, so the drawing fills the width it is given.
+
+#: The widest a statement's label may be in the narrow gap chart, in inches (a few words).
+NARROW_LABEL_WIDTH = 1.4
+_NARROW_LINE = 0.17  # inches per line of NARROW_FONT text
+
+
+@functools.cache
+def _advance(char: str, bold: bool) -> float:
+    """How far one character moves the pen in DejaVu Sans at 1 point, in points."""
+    prop = FontProperties(family="DejaVu Sans", size=100, weight="bold" if bold else "normal")
+    measure = text_to_path.get_text_width_height_descent
+    # Between two letters, so a space has its width too.
+    return (measure(f"x{char}x", prop, ismath=False)[0] - measure("xx", prop, ismath=False)[0]) / 100
+
+
+def _text_width(text: str, size: float = NARROW_FONT, *, bold: bool = False) -> float:
+    """About how wide ``text`` is drawn in DejaVu Sans at ``size`` points, in inches (its widest
+    line): the characters' advances, 3 % more for what they leave out (ink overhang, kerning)."""
+    widths = [sum(_advance(char, bold) for char in line) for line in text.split("\n")]
+    return 1.03 * size * max(widths, default=0.0) / 72
+
+
+def _fit_line(text: str, width: float) -> str:
+    """``text`` cut after a word to fit ``width`` inches, "…" marking the cut; two words stay where
+    they fit ("12. Sales…"), else as many characters of them as fit."""
+    if _text_width(text) <= width:
+        return text
+    words = text.split()
+    cut = " ".join(words[:2]).rstrip(",;:.…") + "…"
+    while len(cut) > 2 and _text_width(cut) > width:
+        cut = cut[:-2].rstrip(",;:.… ") + "…"
+    for count in range(3, len(words)):
+        longer = " ".join(words[:count]).rstrip(",;:.…") + "…"
+        if _text_width(longer) > width:
+            break
+        cut = longer
+    return cut
+
+
+def _wrap_to(text: str, width: float, *, bold: bool = False) -> str:
+    """``text`` wrapped at spaces so each line fits ``width`` inches (a longer word keeps a line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", bold=bold) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines) or text
+
+
+def _narrow_axes(
+    height: float, *, left: float, right: float, top: float, bottom: float
+) -> tuple[Figure, Axes]:
+    """A figure NARROW_WIDTH wide and ``height`` high, its axes placed by margins in inches.
+
+    The axes' data run from 0 to their height in inches on the y axis, so rows are laid out
+    in inches.
+    """
+    fig = Figure(figsize=(NARROW_WIDTH, height))
+    ax = fig.add_axes(
+        (
+            left / NARROW_WIDTH,
+            bottom / height,
+            (NARROW_WIDTH - left - right) / NARROW_WIDTH,
+            (height - top - bottom) / height,
+        )
+    )
+    ax.set_ylim(0, height - top - bottom)
+    ax.set_yticks([])
+    ax.tick_params(axis="x", labelsize=NARROW_FONT)
+    return fig, ax
+
+
+def _label_beside(ax: Axes, text: str, y: float, left_end: float, right_end: float, per_inch: float) -> None:
+    """Write ``text`` ("name value") after ``right_end`` where it fits before the axis ends, else
+    before ``left_end``; where it fits neither side, a point smaller, then as two lines (name, then
+    value), on the roomier side. On a white ground, so no line runs through it."""
+    low, high = ax.get_xlim()
+    gap = 0.09 * per_inch
+    room = {"right": high - right_end, "left": left_end - low}
+    name, _, value = text.rpartition(" ")
+    tries = [(text, NARROW_FONT), (text, NARROW_FONT - 1)]
+    if name:
+        tries.append((f"{name}\n{value}", NARROW_FONT - 1))
+    for label, size in tries:  # where none fits, the last try is written
+        needed = gap + (_text_width(label, size) + 0.04) * per_inch
+        side = next((side for side in ("right", "left") if needed <= room[side]), None)
+        if side:
+            break
+    else:
+        side = "right" if room["right"] >= room["left"] else "left"
+    ax.text(
+        right_end + gap if side == "right" else left_end - gap,
+        y,
+        label,
+        va="center",
+        ha="left" if side == "right" else "right",
+        fontsize=size,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+        zorder=5,
+    )
+
+
+def _narrow_ladder(bands: Sequence[Band], points: Sequence[Point], chart_id: str, summary: str) -> str:
+    """The stage ladder for a phone's column: stage names fitted to their bands, labels beside marks."""
+    low, high = bands[0].lower, bands[-1].upper
+    left, right, top, bottom = 0.12, 0.2, 0.1, 0.5
+    strip, row = 0.3, 0.28
+    height = bottom + strip + row * (len(points) + 0.3) + top
+    per_inch = (high - low) / (NARROW_WIDTH - left - right)
+    with _drawing(chart_id):
+        fig, ax = _narrow_axes(height, left=left, right=right, top=top, bottom=bottom)
+        ax.set_xlim(low, high)
+        for band, fill in zip(bands, stage_colours(len(bands)), strict=True):
+            ax.barh(
+                strip / 2,
+                band.upper - band.lower,
+                left=band.lower,
+                height=strip,
+                color=fill,
+                edgecolor="white",
+            )
+            # The stage's name in the largest size up to NARROW_FONT that fits its band.
+            size = float(NARROW_FONT)
+            room = (band.upper - band.lower) / per_inch - 0.06
+            while size > 7 and _text_width(band.label, size, bold=True) > room:
+                size -= 0.5
+            ax.text(
+                (band.lower + band.upper) / 2,
+                strip / 2,
+                band.label,
+                ha="center",
+                va="center",
+                fontsize=size,
+                fontweight="bold",
+                color="white" if _is_dark(fill) else INK,
+            )
+        for index, point in enumerate(reversed(points)):
+            y = strip + row * (index + 0.8)
+            style = point.style
+            ax.axhline(y, color=GRID, linewidth=0.8, zorder=0)
+            ax.plot([point.value, point.value], [strip, y], color=style.colour, linewidth=0.8, linestyle=":")
+            if point.low is not None and point.high is not None:
+                ax.plot(
+                    [point.low, point.high], [y, y], color=style.colour, linewidth=2, solid_capstyle="butt"
+                )
+                for end in (point.low, point.high):
+                    ax.plot([end, end], [y - 0.06, y + 0.06], color=style.colour, linewidth=1.3)
+            ax.plot(
+                point.value,
+                y,
+                marker=style.marker,
+                markersize=7,
+                color=style.colour,
+                markeredgecolor=INK,
+                markeredgewidth=0.8,
+                linestyle="none",
+                clip_on=False,  # whole at the axis' ends
+            )
+            _label_beside(
+                ax,
+                f"{point.label} {fmt_number(point.value, 1)}",
+                y,
+                min(point.value, point.low if point.low is not None else point.value),
+                max(point.value, point.high if point.high is not None else point.value),
+                per_inch,
+            )
+        ax.set_xticks([band.lower for band in bands] + [high])
+        ax.set_xlabel(f"Score ({low:g}–{high:g})", fontsize=NARROW_FONT)
+        _axes_style(ax, grid_axis=None)
+        return _to_svg(fig, chart_id, summary, tight=False)
+
+
+def _narrow_profile(
+    dimensions: Sequence[str], teams: Sequence[Series], scale: tuple[int, int], chart_id: str, summary: str
+) -> str:
+    """The dimension profile for a phone's column: each dimension's name above its teams' rows."""
+    low, high = scale
+    left, right, top, bottom = 0.1, 0.12, 0.05, 0.45
+    width = NARROW_WIDTH - left - right
+    per_inch = (high - low) / width
+    row, gap = 0.24, 0.14
+    xlabel = "Mean answer\n" + _wrap_to(f"({low} = strongly disagree … {high} = strongly agree)", width)
+    bottom += _NARROW_LINE * xlabel.count("\n")
+    headings = [_wrap_to(dim, width, bold=True) for dim in dimensions]
+    blocks = [
+        _NARROW_LINE * (heading.count("\n") + 1) + row * max(len(teams), 1) + gap for heading in headings
+    ]
+    inner = sum(blocks)
+    with _drawing(chart_id):
+        fig, ax = _narrow_axes(inner + top + bottom, left=left, right=right, top=top, bottom=bottom)
+        ax.set_xlim(low, high)
+        y = inner
+        for d_index, heading in enumerate(headings):
+            if d_index:
+                ax.axhline(y, color=GRID, linewidth=0.8)
+            ax.text(low, y - gap / 2, heading, va="top", ha="left", fontsize=NARROW_FONT, fontweight="bold")
+            y -= gap / 2 + _NARROW_LINE * (heading.count("\n") + 1)
+            for team in teams:
+                y -= row / 2
+                value = team.values[d_index]
+                if value is None:
+                    ax.text(
+                        low, y, f"{team.label}: no answers", va="center", fontsize=NARROW_FONT, color=MUTED
+                    )
+                else:
+                    ax.plot([low, value], [y, y], color=team.style.colour, linewidth=1.2, alpha=0.6)
+                    ax.plot(
+                        value,
+                        y,
+                        marker=team.style.marker,
+                        markersize=7,
+                        color=team.style.colour,
+                        markeredgecolor=INK,
+                        markeredgewidth=0.8,
+                        linestyle="none",
+                        clip_on=False,  # whole at the axis' ends
+                    )
+                    _label_beside(ax, f"{team.label} {fmt_number(value, 2)}", y, value, value, per_inch)
+                y -= row / 2
+            y -= gap / 2
+        ax.set_xticks(list(range(low, high + 1)))
+        ax.set_xlabel(xlabel, fontsize=NARROW_FONT)
+        _axes_style(ax, grid_axis="x")
+        return _to_svg(fig, chart_id, summary, tight=False)
+
+
+def _narrow_gaps(
+    gaps: Sequence[GapBar],
+    first: tuple[str, Style],
+    second: tuple[str, Style],
+    chart_id: str,
+    summary: str,
+    limit: float,
+) -> str:
+    """The gap bars for a phone's column: a few words of each statement on the left, the bars,
+    and the values in a column of their own on the right, so the bars keep most of the width."""
+    (first_name, first_style), (second_name, second_style) = first, second
+    labels = [_fit_line(bar.label, NARROW_LABEL_WIDTH) for bar in gaps]
+    values = [fmt_signed(bar.gap) + (f" {SIGNIFICANT_MARK}" if bar.significant else "") for bar in gaps]
+    left = max((_text_width(label) for label in labels), default=0.0) + 0.1
+    right = max((_text_width(value, bold=True) for value in values), default=0.0) + 0.1
+    top, bottom = 0.08, 0.45
+    width = NARROW_WIDTH - left - right
+    largest = max((abs(bar.gap) for bar in gaps), default=0.0)
+    reach = min(limit, max(1.0, largest * 1.1))
+    per_inch = 2 * reach / width
+    # Each direction's caption may reach over the labels' or the values' column, above the bars.
+    towards_second = _wrap_to(f"← {second_name}", left + width / 2 - 0.05) + "\nagrees more"
+    towards_first = _wrap_to(f"{first_name} →", right + width / 2 - 0.05) + "\nagrees more"
+    captions = _NARROW_LINE * (max(towards_second.count("\n"), towards_first.count("\n")) + 1) + 0.08
+    centre = left + width / 2
+    xlabel = "Difference of means\n" + _wrap_to(
+        f"({first_name} − {second_name}), on the 1–5 scale", 2 * min(centre, NARROW_WIDTH - centre) - 0.1
+    )
+    bottom += _NARROW_LINE * xlabel.count("\n")
+    row = 0.27
+    inner = row * max(len(gaps), 1) + captions
+    with _drawing(chart_id):
+        fig, ax = _narrow_axes(inner + top + bottom, left=left, right=right, top=top, bottom=bottom)
+        ax.set_xlim(-reach, reach)
+        for index, (bar, label, value) in enumerate(zip(gaps, labels, values, strict=True)):
+            y = inner - captions - row * (index + 0.5)
+            style = first_style if bar.gap >= 0 else second_style
+            ax.barh(
+                y,
+                bar.gap,
+                height=0.62 * row,
+                color=style.colour,
+                hatch=style.hatch,
+                hatchcolor=INK,  # not the edge's colour, which is the fill's: the hatch would not show
+                edgecolor=INK if bar.significant else style.colour,
+                linewidth=1.4 if bar.significant else 0.5,
+            )
+            ax.text(-reach - 0.07 * per_inch, y, label, va="center", ha="right", fontsize=NARROW_FONT)
+            ax.text(
+                reach + (right - 0.02) * per_inch,
+                y,
+                value,
+                va="center",
+                ha="right",
+                fontsize=NARROW_FONT,
+                fontweight="bold" if bar.significant else "normal",
+            )
+        caption_y = inner - captions / 2
+        ax.text(
+            -0.06 * per_inch,
+            caption_y,
+            towards_second,
+            ha="right",
+            va="center",
+            fontsize=NARROW_FONT,
+            color=MUTED,
+        )
+        ax.text(
+            0.06 * per_inch,
+            caption_y,
+            towards_first,
+            ha="left",
+            va="center",
+            fontsize=NARROW_FONT,
+            color=MUTED,
+        )
+        ax.axvline(0, color=INK, linewidth=1)
+        step = 1 if reach < 2.5 else 2
+        ax.set_xticks([step * k for k in range(-int(reach // step), int(reach // step) + 1)])
+        ax.set_xlabel(xlabel, fontsize=NARROW_FONT)
+        _axes_style(ax, grid_axis="x")
+        return _to_svg(fig, chart_id, summary, tight=False)
 
 
 @dataclass(frozen=True)

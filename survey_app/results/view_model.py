@@ -637,15 +637,26 @@ def build_results_view(
 
 @dataclass(frozen=True)
 class ChartSet:
-    """The page's charts as SVG markup ("" when there is nothing to draw)."""
+    """The page's charts as SVG markup ("" when there is nothing to draw).
+
+    The ``*_narrow`` ones are the same charts drawn for a phone's column; releases stored
+    before they existed read back without them ("").
+    """
 
     ladder: str
     profile: str
     gaps: str
+    ladder_narrow: str = ""
+    profile_narrow: str = ""
+    gaps_narrow: str = ""
 
 
-def build_charts(view: ResultsView, prefix: str = "results") -> ChartSet:
-    """Draw the view's charts; only shown teams appear in them."""
+def build_charts(view: ResultsView, prefix: str = "results", *, narrow: bool = True) -> ChartSet:
+    """Draw the view's charts; only shown teams appear in them.
+
+    :param narrow: also draw each chart for a phone's column (about half as long again: some 80 ms
+        for two teams and 20 statements); the report's PDF has no use for them.
+    """
     if not view.shown or view.overall.score is None:
         return ChartSet("", "", "")
     bands = [charts.Band(stage.label, stage.lower, stage.upper) for stage in view.stages]
@@ -656,18 +667,14 @@ def build_charts(view: ResultsView, prefix: str = "results") -> ChartSet:
         if team.score is not None
     ]
     ladder_summary = view.headline + ". " + "; ".join(team.headline for team in view.shown)
-    ladder = charts.stage_ladder(bands, points, chart_id=f"{prefix}-ladder", summary=ladder_summary)
-    profile = charts.dimension_profile(
-        [row.label for row in view.dimensions],
-        [
-            charts.Series(team.name, [row.values[i] for row in view.dimensions], team.style)
-            for i, team in enumerate(view.shown)
-        ],
-        scale=(view.scale_min, view.scale_max),
-        chart_id=f"{prefix}-profile",
-        summary=view.dimensions_headline,
-    )
-    gaps = ""
+    dimensions = [row.label for row in view.dimensions]
+    series = [
+        charts.Series(team.name, [row.values[i] for row in view.dimensions], team.style)
+        for i, team in enumerate(view.shown)
+    ]
+    scale = (view.scale_min, view.scale_max)
+    bars: list[charts.GapBar] = []
+    compared: tuple[tuple[str, charts.Style], tuple[str, charts.Style]] | None = None
     if view.gap is not None:
         by_key = {team.key: team for team in view.shown}
         bars = [
@@ -679,11 +686,34 @@ def build_charts(view: ResultsView, prefix: str = "results") -> ChartSet:
             for row in view.items
             if row.gap is not None
         ]
-        gaps = charts.gap_bars(
-            bars,
-            first=(view.gap.first, by_key[view.gap.first_key].style),
-            second=(view.gap.second, by_key[view.gap.second_key].style),
-            chart_id=f"{prefix}-gaps",
-            summary=view.items_headline,
+        compared = (
+            (view.gap.first, by_key[view.gap.first_key].style),
+            (view.gap.second, by_key[view.gap.second_key].style),
         )
-    return ChartSet(ladder, profile, gaps)
+
+    def draw(suffix: str, *, narrow: bool) -> tuple[str, str, str]:
+        ladder = charts.stage_ladder(
+            bands, points, chart_id=f"{prefix}-ladder{suffix}", summary=ladder_summary, narrow=narrow
+        )
+        profile = charts.dimension_profile(
+            dimensions,
+            series,
+            scale=scale,
+            chart_id=f"{prefix}-profile{suffix}",
+            summary=view.dimensions_headline,
+            narrow=narrow,
+        )
+        gaps = ""
+        if compared is not None:
+            gaps = charts.gap_bars(
+                bars,
+                first=compared[0],
+                second=compared[1],
+                chart_id=f"{prefix}-gaps{suffix}",
+                summary=view.items_headline,
+                narrow=narrow,
+            )
+        return ladder, profile, gaps
+
+    wide = draw("", narrow=False)
+    return ChartSet(*wide, *(draw("-narrow", narrow=True) if narrow else ()))

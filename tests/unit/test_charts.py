@@ -118,9 +118,83 @@ def test_gap_bars_mark_significant_gaps_and_both_directions() -> None:
     assert "<pattern" in svg
 
 
+# --- narrow charts (a phone's column) -----------------------------------------------------
+
+
+def font_sizes(svg: str) -> list[float]:
+    """The size of every text in the SVG, in its units (points)."""
+    return [float(size) for size in re.findall(r"<text style=\"font-size: ([\d.]+)px", svg)]
+
+
 @pytest.mark.parametrize("draw", [ladder, profile, gaps])
-def test_svg_is_ready_to_inline_and_labelled_for_screen_readers(draw) -> None:
-    svg = draw(chart_id="c1", summary="The finding & more")
+def test_narrow_charts_are_a_phone_column_wide_with_text_at_its_size(draw) -> None:
+    svg = draw(narrow=True)
+    opening = svg[: svg.index(">")]
+    width = float(re.search(r'width="([\d.]+)pt"', opening).group(1))
+    assert width == pytest.approx(charts.NARROW_WIDTH * 72)  # not cropped, not grown
+    sizes = font_sizes(svg)
+    assert sizes
+    # 9 pt is 12 CSS px at the chart's real size; 8 pt only where a label fits no other way.
+    assert min(sizes) >= charts.NARROW_FONT - 1
+    assert max(sizes) == charts.NARROW_FONT
+
+
+def test_narrow_ladder_and_profile_keep_every_label() -> None:
+    labels = texts(ladder(narrow=True))
+    for label in (
+        "Undefined",
+        "Defined",
+        "Aligned",
+        "Integrated",
+        "Overall 52.8",
+        "Sales 57.6",
+        "Marketing 48.0",
+    ):
+        assert label in labels
+    labels = texts(profile(narrow=True))
+    for label in ("Communication &amp; information flow", "Sales 3.20", "Sales 4.75", "Sales: no answers"):
+        assert label in labels
+    assert [label for label in labels if label.isdigit()] == ["1", "2", "3", "4", "5"]
+
+
+def test_a_long_label_that_fits_neither_side_goes_on_two_lines() -> None:
+    svg = ladder(sales="Customer Success Europe and Americas", narrow=True)
+    assert "Customer Success Europe and Americas 57.6" not in texts(svg)
+    assert "Customer Success Europe and Americas" in texts(svg)
+    assert "57.6" in texts(svg)
+
+
+def test_narrow_gap_bars_cut_statements_to_a_few_words_and_keep_values_and_marks() -> None:
+    long = "12. Sales and marketing both report to one senior executive who is responsible"
+    svg = gaps(label=long, narrow=True)
+    labels = texts(svg)
+    cut = next(label for label in labels if label.startswith("12. "))
+    assert cut.endswith("…")
+    assert len(cut) < 30
+    assert charts._text_width(cut) <= charts.NARROW_LABEL_WIDTH
+    assert "2. When results fall…" in labels
+    assert "7. Same words" in labels  # short enough to stay whole
+    assert {"+1.25 ▲", "−0.90", "0.00"} <= set(labels)
+    assert "agrees more" in labels
+    assert "← Marketing" in labels
+    assert "Sales →" in labels
+    # The second team's bars are hatched in ink, whatever their edge: the hatch shows in grey.
+    pattern = re.search(r"<pattern.*?</pattern>", svg, re.DOTALL).group(0)
+    assert "stroke: #1f2933" in pattern
+
+
+def test_a_statement_label_of_one_long_word_is_cut_inside_it() -> None:
+    svg = gaps(label="1. Supercalifragilisticexpialidocious statement", narrow=True)
+    cut = next(label for label in texts(svg) if label.startswith("1. "))
+    assert cut.startswith("1. Super")
+    assert cut.endswith("…")
+    assert charts._text_width(cut) <= charts.NARROW_LABEL_WIDTH
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+@pytest.mark.parametrize("draw", [ladder, profile, gaps])
+def test_svg_is_ready_to_inline_and_labelled_for_screen_readers(draw, narrow: bool) -> None:
+    svg = draw(chart_id="c1", summary="The finding & more", narrow=narrow)
     assert svg.startswith("<svg ")
     assert svg.endswith("</svg>")
     assert "<?xml" not in svg
@@ -133,9 +207,10 @@ def test_svg_is_ready_to_inline_and_labelled_for_screen_readers(draw) -> None:
     assert "<text" in svg  # text stays text (svg.fonttype none)
 
 
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
 @pytest.mark.parametrize("draw", [ladder, profile, gaps])
-def test_user_text_is_escaped_inside_the_svg(draw) -> None:
-    svg = draw(marketing=SCRIPT)
+def test_user_text_is_escaped_inside_the_svg(draw, narrow: bool) -> None:
+    svg = draw(marketing=SCRIPT, narrow=narrow)
     assert "<script" not in svg
     assert ESCAPED in svg
     assert any(ESCAPED in text for text in texts(svg))

@@ -108,7 +108,8 @@ def test_a_withheld_team_leaves_no_trace_in_the_composed_report(q: Questionnaire
         (("planned", "planned"), "Two actions planned, the first due on 1\u00a0March\u00a02027"),
         (
             ("done", "in_progress", "planned"),
-            "Three actions: one done, one in progress and one planned; the next due on 1\u00a0April\u00a02027",
+            "Three actions: one done, one in progress and one planned;"
+            " the next due on 1\u00a0April\u00a02027",
         ),
         (("done", "done"), "Two actions: two done"),
     ],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
 from survey_app.domain.scoring import (
@@ -269,8 +271,8 @@ def test_withheld_team_has_no_figures_anywhere_in_the_view(q) -> None:
 def test_withheld_team_is_left_out_of_the_charts(q) -> None:
     view = vm.build_results_view(assessment(), q, assess(q, samples(q), 5))
     drawn = vm.build_charts(view, prefix="t")
-    assert drawn.gaps == ""
-    for svg in (drawn.ladder, drawn.profile):
+    assert drawn.gaps == drawn.gaps_narrow == ""
+    for svg in (drawn.ladder, drawn.profile, drawn.ladder_narrow, drawn.profile_narrow):
         assert svg.startswith("<svg")
         assert "Marketing" not in svg
         assert "Sales" in svg
@@ -293,6 +295,46 @@ def test_charts_of_a_full_view_follow_the_sorted_statements(q) -> None:
     first, second = (next(i for i, part in enumerate(labels) if f">{n}. " in part) for n in (2, 3))
     assert first < second  # statement 2 (largest gap) is drawn before statement 3
     assert "−1.50 ▲" in drawn.gaps
+
+
+def test_each_chart_is_also_drawn_for_a_phone_with_ids_of_its_own(q) -> None:
+    view = vm.build_results_view(assessment(), q, hand_result())
+    drawn = vm.build_charts(view, prefix="full")
+    svgs = [
+        drawn.ladder,
+        drawn.profile,
+        drawn.gaps,
+        drawn.ladder_narrow,
+        drawn.profile_narrow,
+        drawn.gaps_narrow,
+    ]
+    assert 'id="full-ladder-narrow"' in drawn.ladder_narrow
+    assert 'id="full-profile-narrow"' in drawn.profile_narrow
+    assert 'id="full-gaps-narrow"' in drawn.gaps_narrow
+    ids = [name for svg in svgs for name in re.findall(r'\bid="([^"]+)"', svg)]
+    assert len(ids) == len(set(ids))  # all six can share a page
+    # The same finding for screen readers, whichever of the two is shown.
+    for wide, narrow in zip(svgs[:3], svgs[3:], strict=True):
+        title = re.compile(r"<title[^>]*>(.*?)</title>")
+        assert title.search(wide).group(1) == title.search(narrow).group(1)
+    # The phone's gap chart keeps the number and a few words of each statement, largest gap first.
+    labels = drawn.gaps_narrow.split("<text")
+    first, second = (next(i for i, part in enumerate(labels) if f">{n}. " in part) for n in (2, 3))
+    assert first < second
+    assert "−1.50 ▲" in drawn.gaps_narrow
+
+
+def test_the_phone_charts_can_be_left_out(q) -> None:
+    view = vm.build_results_view(assessment(), q, hand_result())
+    drawn = vm.build_charts(view, narrow=False)
+    assert all(svg.startswith("<svg") for svg in (drawn.ladder, drawn.profile, drawn.gaps))
+    assert drawn.ladder_narrow == drawn.profile_narrow == drawn.gaps_narrow == ""
+
+
+def test_chart_sets_stored_before_the_phone_charts_still_load() -> None:
+    stored = TypeAdapter(vm.ChartSet).validate_json('{"ladder": "<svg/>", "profile": "", "gaps": ""}')
+    assert stored == vm.ChartSet("<svg/>", "", "")
+    assert stored.ladder_narrow == ""
 
 
 def test_counts_say_how_many_are_in_the_results_and_when_the_rest_join() -> None:
