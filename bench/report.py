@@ -7,9 +7,12 @@ temporary SQLite database, bulk-loaded with bench/scale.py's loader (answers dra
 around the demo's team profiles, ~3 % incomplete responses, ~4 % "don't know"), then
 gives about one respondent in five a comment of 3–25 words. It times the report in
 its three parts (data: queries and report logic; charts: matplotlib; layout:
-templates and WeasyPrint) against WeasyPrint alone on the very same HTML. The goal:
-the whole report takes at most 1.5 times the bare render, at every size. Each figure
-is the median of ``--runs`` timed runs after one warm-up run.
+templates and WeasyPrint) against WeasyPrint alone on the very same HTML, and times
+releasing the results (``releases.services.release`` end to end in a write session:
+results, report, PDF, the page's charts, stored) against that live report. The goals:
+the whole report takes at most 1.5 times the bare render, and releasing at most 1.5
+times the live report, at every size. Each figure is the median of ``--runs`` timed runs
+after one warm-up run.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ try:
     from survey_app.catalog import get_questionnaire  # noqa: E402
     from survey_app.domain.comments import comment_rank  # noqa: E402
     from survey_app.domain.questionnaire import Questionnaire  # noqa: E402
+    from survey_app.releases.services import release  # noqa: E402
     from survey_app.report.loader import COMMENTS_PER_TEAM, build_report_context  # noqa: E402
     from survey_app.report.render import html_to_pdf, render_report  # noqa: E402
 except ModuleNotFoundError as exc:
     raise SystemExit(f"bench/report.py needs the Python package {exc.name!r} (use the app's venv)") from None
 
 GOAL = 1.5
+#: Releasing (results, report, PDF, page charts, stored) over the live report (issue 15).
+RELEASE_GOAL = 1.5
 SECRET = "bench-secret-key-not-for-production-0123456789"
 SIZES = (500, 50_000)
 #: Timed runs per size by default: both default sizes together take about 1.5 minutes on 2 cores.
@@ -74,6 +80,7 @@ class Figures:
     layout: float
     total: float
     bare: float
+    releasing: float
     pages: int
     pdf_bytes: int
     comments: int
@@ -88,6 +95,16 @@ class Figures:
     def passed(self) -> bool:
         """Whether the report meets the goal."""
         return self.ratio <= GOAL
+
+    @property
+    def release_ratio(self) -> float:
+        """Releasing's time over the live report's."""
+        return self.releasing / self.total
+
+    @property
+    def release_passed(self) -> bool:
+        """Whether releasing meets its goal."""
+        return self.release_ratio <= RELEASE_GOAL
 
 
 def say(message: str) -> None:
@@ -125,6 +142,14 @@ def build(engine: Engine, q: Questionnaire, respondents: int) -> tuple[str, int]
     return slug, len(written)
 
 
+def release_once(slug: str, q: Questionnaire) -> float:
+    """Seconds to release the assessment's results, as the release page does it (in a write session)."""
+    started = time.perf_counter()
+    with db.write_session() as writing:
+        release(writing, get_assessment(writing, slug), q, released_by_id=None, note="Bench.")
+    return time.perf_counter() - started
+
+
 def measure(respondents: int, runs: int) -> Figures:
     """Build one size in a temporary SQLite database and time its report."""
     with tempfile.TemporaryDirectory() as folder:
@@ -142,13 +167,14 @@ def measure(respondents: int, runs: int) -> Figures:
 
                 session = db.get_session()
                 assessment = get_assessment(session, slug)
-                say(f"2 × {respondents:,}: warm-up report…")  # fonts, matplotlib, WeasyPrint caches
+                say(f"2 × {respondents:,}: warm-up report and release…")  # fonts, matplotlib, WeasyPrint
                 render_report(build_report_context(session, assessment, q))
+                release_once(slug, q)
 
-                # Report and bare render alternate, so a busy machine slows both alike.
-                data_times, chart_times, layout_times, totals, bare_times = [], [], [], [], []
+                # Report, bare render and release alternate, so a busy machine slows them alike.
+                data_times, chart_times, layout_times, totals, bare_times, releases = [], [], [], [], [], []
                 for number in range(1, runs + 1):
-                    say(f"2 × {respondents:,}: run {number} of {runs} (report, then bare WeasyPrint)…")
+                    say(f"2 × {respondents:,}: run {number} of {runs} (report, bare WeasyPrint, release)…")
                     started = time.perf_counter()
                     context = build_report_context(session, assessment, q)
                     data_times.append(time.perf_counter() - started)
@@ -159,6 +185,7 @@ def measure(respondents: int, runs: int) -> Figures:
                     started = time.perf_counter()
                     html_to_pdf(rendered.html)
                     bare_times.append(time.perf_counter() - started)
+                    releases.append(release_once(slug, q))
                 session.rollback()
         finally:
             engine.dispose()
@@ -171,6 +198,7 @@ def measure(respondents: int, runs: int) -> Figures:
         layout=statistics.median(layout_times),
         total=statistics.median(totals),
         bare=statistics.median(bare_times),
+        releasing=statistics.median(releases),
         pages=rendered.pages,
         pdf_bytes=len(rendered.pdf),
         comments=stored,
@@ -196,19 +224,33 @@ def print_figures(figures: Figures) -> None:
     print(f"  total    {figures.total:6.2f} s")
     print(f"  bare     {figures.bare:6.2f} s   WeasyPrint alone on the same HTML")
     print(f"  report / bare render = {figures.ratio:.2f} {verdict} (goal ≤ {GOAL})")
+    print(f"  release  {figures.releasing:6.2f} s   results, report, PDF, page charts, stored")
+    print(
+        f"  release / live report = {figures.release_ratio:.2f}"
+        f" {'PASS' if figures.release_passed else 'MISS'} (goal ≤ {RELEASE_GOAL})"
+    )
     print(f"  PDF: {figures.pages} pages, {figures.pdf_bytes:,} bytes", flush=True)
 
 
-def summary_line(figures: Figures) -> summary.Line:
-    """One size's line of the combined table."""
-    return summary.Line(
-        "report",
-        f"PDF for 2 × {figures.respondents:,}: report / bare WeasyPrint",
-        f"{figures.ratio:.2f} ({figures.total:.1f} s / {figures.bare:.1f} s; data {figures.data:.1f},"
-        f" charts {figures.charts:.1f}, layout {figures.layout:.1f})",
-        f"≤ {GOAL}",
-        figures.passed,
-    )
+def summary_lines(figures: Figures) -> list[summary.Line]:
+    """One size's lines of the combined table: the report, and releasing."""
+    return [
+        summary.Line(
+            "report",
+            f"PDF for 2 × {figures.respondents:,}: report / bare WeasyPrint",
+            f"{figures.ratio:.2f} ({figures.total:.1f} s / {figures.bare:.1f} s; data {figures.data:.1f},"
+            f" charts {figures.charts:.1f}, layout {figures.layout:.1f})",
+            f"≤ {GOAL}",
+            figures.passed,
+        ),
+        summary.Line(
+            "report",
+            f"Releasing at 2 × {figures.respondents:,} (× live report)",
+            f"{figures.release_ratio:.2f} ({figures.releasing:.1f} s / {figures.total:.1f} s)",
+            f"≤ {RELEASE_GOAL}",
+            figures.release_passed,
+        ),
+    ]
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -250,8 +292,8 @@ def main() -> None:
         results.append(figures)
     print(f"Comments: at most {COMMENTS_PER_TEAM} per team are printed, whatever the number written.")
     print(f"Whole benchmark: {time.perf_counter() - started:.0f} s.")
-    summary.write(options.json, [summary_line(figures) for figures in results])
-    if not all(figures.passed for figures in results):
+    summary.write(options.json, [line for figures in results for line in summary_lines(figures)])
+    if not all(figures.passed and figures.release_passed for figures in results):
         raise SystemExit(1)
 
 

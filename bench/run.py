@@ -6,8 +6,10 @@
 Runs, each in its own process, with its own output shown as it goes:
 
 1. throughput  bench/throughput.py   respondents/s and latency under locust, app vs bare app
-2. scale       bench/scale.py        results at 1k … 1M responses vs the bare aggregate query
-3. report      bench/report.py       the PDF at 2 × 500 and 2 × 50,000 vs WeasyPrint alone
+2. scale       bench/scale.py        results at 1k … 1M responses vs the bare aggregate query;
+                                     the leader's page of a stored release beside the live page
+3. report      bench/report.py       the PDF at 2 × 500 and 2 × 50,000 vs WeasyPrint alone;
+                                     releasing (results + PDF, stored) vs that live report
 4. peer        bench/peer/versus.py  django-survey-and-report side by side (its own venv)
 
 PostgreSQL is included where BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a database;
@@ -37,8 +39,11 @@ ARGUMENTS = {"scale": ["--runs", "2"]}
 #: name -> (script, what it measures)
 BENCHMARKS = {
     "throughput": ("bench/throughput.py", "respondent throughput, app vs bare Flask + SQLAlchemy"),
-    "scale": ("bench/scale.py", "results at 1k to 1M responses vs the bare aggregate query"),
-    "report": ("bench/report.py", "the PDF report vs WeasyPrint alone"),
+    "scale": (
+        "bench/scale.py",
+        "results at 1k to 1M responses vs the bare aggregate query; the leader's release page",
+    ),
+    "report": ("bench/report.py", "the PDF report vs WeasyPrint alone; releasing vs the live report"),
     "peer": ("bench/peer/versus.py", "side by side with django-survey-and-report"),
 }
 
