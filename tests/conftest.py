@@ -1,8 +1,13 @@
-"""Shared fixtures: an app on each test database, a CLI runner, and factories for test data.
+"""Shared fixtures: an app on each test database, a CLI runner, factories and common test data.
 
 Every test that uses ``app`` (or a fixture built on it) runs on SQLite, and also on
 PostgreSQL when ``TEST_DATABASE_URL`` is set. The schema is built once per database
-by the real migrations; after each test every table is emptied.
+by the real migrations; after each test every table is emptied. A test that reads and
+writes no table is marked ``sqlite_only`` and runs once, on SQLite.
+
+The tests mirror the packages of ``survey_app`` (``tests/results/`` for ``survey_app/results/``,
+``tests/app/`` for the app-wide modules); a folder's own fixtures are in its ``conftest.py``,
+plain helpers in ``helpers.py``.
 """
 
 from __future__ import annotations
@@ -15,19 +20,23 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete
 
-from survey_app import create_app, db, migrate
-from survey_app.assessments import create_assessment
-from survey_app.catalog import get_questionnaire
-from survey_app.domain.questionnaire import Questionnaire
-from survey_app.models import Assessment, Base, ResponseSource
-from survey_app.responses import NewResponse, add_responses
+from survey_app import db, migrate
+from survey_app.domain.questionnaire import Questionnaire, load_questionnaire
 
+import factories
 import redis_support
-from helpers import PASSWORD, TEST_SECRET
+from helpers import KOTLER_PATH, TEST_SECRET, uniform
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test marked ``sqlite_only`` on SQLite alone: ``database_url`` gets that one value."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only"):
+        # A parametrize mark naming the fixture takes the place of the fixture's own params.
+        metafunc.definition.add_marker(pytest.mark.parametrize("database_url", ["sqlite"], indirect=True))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -74,16 +83,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on the test database; tables are emptied after the test."""
-    app = create_app(
-        {"TESTING": True, "WTF_CSRF_ENABLED": False, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET},
-        instance_path=str(tmp_path / "instance"),
-    )
+    app = factories.make_app(database_url, tmp_path / "instance")
     yield app
-    engine = app.extensions["survey_db"].engine
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(delete(table))
-    engine.dispose()
+    factories.empty_tables(app)
 
 
 @pytest.fixture
@@ -93,91 +95,45 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def kotler(app: Flask) -> Questionnaire:
-    """The built-in Kotler questionnaire as the app loaded it."""
-    with app.app_context():
-        questionnaire = get_questionnaire("kotler-2006")
-    assert questionnaire is not None
-    return questionnaire
-
-
-@pytest.fixture
-def make_assessment(app: Flask, kotler: Questionnaire) -> Callable[..., str]:
-    """Create an assessment through the service layer; returns its slug."""
-
-    def make(organization: str = "Acme", name: str = "Spring review", min_group: int = 5) -> str:
-        with app.app_context(), db.write_session() as session:
-            assessment = create_assessment(
-                session,
-                organization=organization,
-                name=name,
-                questionnaire=kotler,
-                secret_key=TEST_SECRET,
-                min_group=min_group,
-            )
-            return assessment.slug
-
-    return make
-
-
-@pytest.fixture
-def make_user(app: Flask) -> Callable[..., str]:
-    """Create a user (role admin|consultant|leader); returns the e-mail. Password: ``PASSWORD``."""
-
-    def make(email: str, role: str = "consultant", organization: str | None = None, name: str = "") -> str:
-        from survey_app.accounts import create_user
-        from survey_app.models import Role
-
-        with app.app_context(), db.write_session() as session:
-            user = create_user(session, email, Role(role), PASSWORD, organization)
-            user.name = name
-        return email
-
-    return make
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser-like HTTP client for ``app``."""
     return app.test_client()
 
 
 @pytest.fixture
-def add_answers(
-    app: Flask, kotler: Questionnaire
-) -> Callable[[str, str, Sequence[Mapping[str, int | None]]], None]:
-    """Store responses (answer mappings) for one team of an assessment."""
+def kotler(app: Flask) -> Questionnaire:
+    """The built-in Kotler questionnaire as the app loaded it."""
+    return factories.kotler_of(app)
 
-    def add(slug: str, team: str, responses: Sequence[Mapping[str, int | None]]) -> None:
-        from survey_app.assessments import get_assessment
 
-        with app.app_context(), db.write_session() as session:
-            assessment: Assessment = get_assessment(session, slug)
-            add_responses(
-                session,
-                assessment,
-                kotler,
-                [NewResponse(team, answers) for answers in responses],
-                ResponseSource.IMPORT,
-            )
-
-    return add
+@pytest.fixture(scope="session")
+def q() -> Questionnaire:
+    """The built-in Kotler questionnaire, straight from its file (no app, no database)."""
+    return load_questionnaire(KOTLER_PATH)
 
 
 @pytest.fixture
-def make_release(app: Flask, kotler: Questionnaire) -> Callable[..., int]:
+def make_assessment(app: Flask) -> Callable[..., str]:
+    """Create an assessment through the service layer; returns its slug."""
+    return factories.assessment_maker(app)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., str]:
+    """Create a user (role admin|consultant|leader); returns the e-mail. Password: ``PASSWORD``."""
+    return factories.user_maker(app)
+
+
+@pytest.fixture
+def add_answers(app: Flask) -> Callable[[str, str, Sequence[Mapping[str, int | None]]], None]:
+    """Store responses (answer mappings) for one team of an assessment."""
+    return factories.answers_adder(app)
+
+
+@pytest.fixture
+def make_release(app: Flask) -> Callable[..., int]:
     """Release an assessment's results now (as ``flask assessment release`` does); returns its number."""
-
-    def make(slug: str, note: str = "") -> int:
-        from survey_app.assessments import get_assessment
-        from survey_app.releases.services import release
-
-        with app.app_context(), db.write_session() as session:
-            return release(
-                session, get_assessment(session, slug), kotler, released_by_id=None, note=note
-            ).number
-
-    return make
+    return factories.release_maker(app)
 
 
 @pytest.fixture
@@ -204,15 +160,43 @@ def jobs_app(app: Flask, database_url: str, tmp_path: Path, monkeypatch, redis_c
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("REPORT_JOB_MEMORY_MB", "0")
-    return create_app(
-        {
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": TEST_SECRET,
-            "REDIS_URL": redis_support.redis_url(),
-            "WORKER_QUEUE": redis_support.WORKER_QUEUE,
-            "REPORT_ASYNC_RESPONSES": 10,
-        },
-        instance_path=str(tmp_path / "jobs"),
+    return factories.make_app(
+        database_url,
+        tmp_path / "jobs",
+        REDIS_URL=redis_support.redis_url(),
+        WORKER_QUEUE=redis_support.WORKER_QUEUE,
+        REPORT_ASYNC_RESPONSES=10,
     )
+
+
+@pytest.fixture
+def large_assessment(make_assessment, make_user, add_answers) -> str:
+    """Acme's assessment with 11 responses (over ``jobs_app``'s threshold of 10), its consultant
+    ``c@acme.example`` and its leader ``lead@acme.example``."""
+    slug = make_assessment(organization="Acme")
+    add_answers(slug, "sales", [uniform(4)] * 6)
+    add_answers(slug, "marketing", [uniform(3)] * 5)
+    make_user("c@acme.example", "consultant", organization="Acme")
+    make_user("lead@acme.example", "leader", organization="Acme")
+    return slug
+
+
+@pytest.fixture
+def both_shown(app: Flask, client: FlaskClient) -> str:
+    """Acme's assessment where Sales agrees much more than Marketing on statements 1–10; ``client``
+    is signed in as its consultant, ``consultant@example.com``."""
+    return factories.add_both_shown(app, client)
+
+
+@pytest.fixture
+def two_orgs(make_assessment, make_user) -> dict[str, str]:
+    """Acme's and Globex's assessments (no responses) by organization, with an admin and, for each,
+    a leader (``lead@acme.example``) and a consultant (``c@acme.example``)."""
+    acme = make_assessment(organization="Acme")
+    globex = make_assessment(organization="Globex")
+    make_user("admin@example.com", "admin")
+    make_user("lead@acme.example", "leader", organization="Acme")
+    make_user("lead@globex.example", "leader", organization="Globex")
+    make_user("c@acme.example", "consultant", organization="Acme")
+    make_user("c@globex.example", "consultant", organization="Globex")
+    return {"acme": acme, "globex": globex}

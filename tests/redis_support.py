@@ -16,6 +16,8 @@ import atexit
 import secrets
 import socket
 
+import pytest
+
 HOST, PORT = "127.0.0.1", 6379
 RUN = secrets.token_hex(4)
 #: The queue this run's apps put jobs on and its workers listen to (never the default "reports").
@@ -36,6 +38,10 @@ def reachable() -> bool:
     except OSError:
         return False
     return True
+
+
+#: Marks a test that needs a Redis server on 127.0.0.1:6379: it is skipped without one.
+needs_redis = pytest.mark.skipif(not reachable(), reason="no Redis on 127.0.0.1:6379")
 
 
 def redis_url() -> str | None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from survey_app import db
 from survey_app.assessments import get_assessment, team_links
+from survey_app.models import Invitation, Team
+from survey_app.tokens import derive_token, new_salt, token_hash
 
 from helpers import TEST_SECRET
+
+#: The tests' PUBLIC_URL (the config's default), on which every link handed out is built.
+PUBLIC = "http://127.0.0.1:5000"
 
 
 def page_text(response) -> str:
@@ -55,3 +62,42 @@ def answer(client, path: str, answers: dict[str, str], comment: str = ""):
     """Open a team link's questionnaire and send it at once."""
     submission = open_form(client, path)
     return send(client, path, answers, comment=comment, submission=submission)
+
+
+def save_for_later(client, path: str, answers: dict[str, str], comment: str = "") -> str:
+    """Press "Save and finish later" on a team link's questionnaire; returns the resume token (the
+    code in the saved page's URL)."""
+    submission = open_form(client, path)
+    response = send(client, path, answers, action="save", comment=comment, submission=submission)
+    assert response.status_code == 302
+    match = re.fullmatch(r"/q/([A-Za-z0-9_-]+)/saved", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def start(client, path: str) -> str:
+    """Press "Start" on a personal link's welcome page; returns the resume token of its draft."""
+    response = client.post(path)
+    assert response.status_code == 302
+    match = re.fullmatch(r"/q/([A-Za-z0-9_-]+)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def make_invitation(app, slug: str, team: str = "marketing", name: str = "Mia") -> tuple[int, str]:
+    """An invitation for one person of ``team``; returns its id and the path of its link."""
+    salt = new_salt()
+    token = derive_token(TEST_SECRET, "invitation", salt)
+    with app.app_context(), db.write_session() as session:
+        team_id = session.scalar(select(Team.id).where(Team.key == team, Team.assessment.has(slug=slug)))
+        invitation = Invitation(
+            team_id=team_id,
+            name=name,
+            email=f"{name.lower()}@example.com",
+            link_salt=salt,
+            link_hash=token_hash(token),
+        )
+        session.add(invitation)
+        session.flush()
+        invitation_id = invitation.id
+    return invitation_id, f"/i/{token}"

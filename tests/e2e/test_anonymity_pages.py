@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from test_journeys import link_of, sign_in
 
 from a11y import serious_violations
+from pages import link_of, sign_in_as
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -36,7 +36,7 @@ def test_the_distribute_page_with_its_team_links_switch_is_accessible(
 ) -> None:
     slug = make_assessment(organization="Acme")
     make_user("casey@example.com", "consultant", "Acme")
-    sign_in(desktop, live_server.url, "casey@example.com")
+    sign_in_as(desktop, live_server.url, "casey@example.com")
     desktop.goto(f"{live_server.url}/a/{slug}/distribute")
     desktop.get_by_label("Take answers through personal invitations only (team links off)").check()
     with desktop.expect_navigation():

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from a11y import serious_violations
-from helpers import ITEM_IDS, PASSWORD
+from helpers import ITEM_IDS
+from pages import sign_in_as
 
 SHOTS = Path("/tmp/shots/charts")
 #: The smallest text, in CSS pixels, that a chart may show.
@@ -37,14 +38,6 @@ FIGURES = """() => [...document.querySelectorAll('main figure.chart')].map(figur
     }),
   };
 })"""
-
-
-def sign_in_as(page, url: str, email: str) -> None:  # noqa: ANN001 - Playwright page
-    page.goto(url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda address: "/sign-in" not in address)
 
 
 def answers(pattern: list[int]) -> dict[str, int | None]:

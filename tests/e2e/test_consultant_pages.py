@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from test_journeys import sign_in
 
 from survey_app import db
 from survey_app.assessments import get_assessment, new_team
@@ -15,19 +13,9 @@ from survey_app.models import MailJob, MailJobStatus
 
 from a11y import serious_violations
 from helpers import TEST_SECRET, uniform
+from pages import checked, sign_in_as
 
-SHOTS = Path("/tmp/shots/consultant")
-
-
-def shoot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """A full-page screenshot to look at (kept outside the repository)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def overflow(page) -> int:  # noqa: ANN001 - Playwright page
-    """How far the page scrolls sideways (0: it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+SHOTS = "consultant"
 
 
 @pytest.fixture
@@ -51,11 +39,9 @@ def busy_assessment(app, make_assessment, make_user, add_answers) -> str:
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_assessment_page(app, live_server, busy_assessment, request, device: str) -> None:
     page = request.getfixturevalue(device)
-    sign_in(page, live_server.url, "casey@example.com")
+    sign_in_as(page, live_server.url, "casey@example.com")
     page.goto(f"{live_server.url}/a/{busy_assessment}")
-    shoot(page, f"assessment-{device}")
-    assert serious_violations(page) == []
-    assert overflow(page) <= 0
+    checked(page, SHOTS, f"assessment-{device}")
     first = page.locator("main .button").first
     assert first.inner_text() == "Hand out survey links and invitations"
     assert page.get_by_role("link", name="Hand out survey links").count() == 1
@@ -67,9 +53,7 @@ def test_assessment_page(app, live_server, busy_assessment, request, device: str
     page.get_by_role("link", name="Close the survey…").click()
     page.wait_for_url("**/close")
     assert page.get_by_role("heading", level=1).inner_text() == "Close the survey “Spring review”?"
-    shoot(page, f"close-{device}")
-    assert serious_violations(page) == []
-    assert overflow(page) <= 0
+    checked(page, SHOTS, f"close-{device}")
     with page.expect_navigation():
         page.get_by_role("button", name="Close the survey").click()
     assert "The assessment is closed" in page.inner_text("main")
@@ -83,7 +67,7 @@ def test_a_refused_list_of_people_is_summed_up_where_the_eye_is(
     page = request.getfixturevalue(device)
     slug = make_assessment(organization="Acme", name="Spring review")
     make_user("casey@example.com", "consultant", "Acme")
-    sign_in(page, live_server.url, "casey@example.com")
+    sign_in_as(page, live_server.url, "casey@example.com")
     page.goto(f"{live_server.url}/a/{slug}/distribute")
     pasted = "Ann Archer <ann@example.com>\nbob@\nCarl, carl@example"
     page.get_by_label("People to invite").fill(pasted)
@@ -97,9 +81,7 @@ def test_a_refused_list_of_people_is_summed_up_where_the_eye_is(
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert summary.bounding_box()["y"] < page.viewport_size["height"]  # in view without scrolling
     assert page.get_by_label("People to invite").input_value() == pasted
-    shoot(page, f"invitations-error-{device}")
-    assert serious_violations(page) == []
-    assert overflow(page) <= 0
+    checked(page, SHOTS, f"invitations-error-{device}")
 
     summary.get_by_role("link", name="line 2: 'bob@' is not an e-mail address").click()
     assert page.evaluate("document.activeElement.id") == "people"
@@ -119,12 +101,10 @@ def test_the_progress_of_invitations_sent_by_the_worker(
         session.add(job)
         session.flush()
         job_id = job.id
-    sign_in(page, live_server.url, "casey@example.com")
+    sign_in_as(page, live_server.url, "casey@example.com")
     page.goto(f"{live_server.url}/a/{slug}/invitations/job/{job_id}")
     assert page.get_by_text("12 of 40 invitations done").is_visible()
-    shoot(page, f"mail-job-{device}")
-    assert serious_violations(page) == []
-    assert overflow(page) <= 0
+    checked(page, SHOTS, f"mail-job-{device}")
     with app.app_context(), db.write_session() as session:  # the worker finishes
         session.get(MailJob, job_id).status = MailJobStatus.DONE
     # The page's script notices and reloads it with the outcome.

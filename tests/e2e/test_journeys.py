@@ -8,17 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from survey_app import db
-from survey_app.assessments import get_assessment, team_links
 from survey_app.models import Response
 
 from a11y import serious_violations
-from helpers import PASSWORD, TEST_SECRET, uniform
-
-
-def link_of(app, slug: str, team: str, base_url: str) -> str:
-    with app.app_context():
-        assessment = get_assessment(db.get_session(), slug)
-        return next(link.url for link in team_links(assessment, TEST_SECRET, base_url) if link.team == team)
+from helpers import uniform
+from pages import link_of, overflow, sign_in_as
 
 
 def tab_to(page, predicate: str, limit: int = 60) -> None:  # noqa: ANN001 - Playwright page
@@ -28,14 +22,6 @@ def tab_to(page, predicate: str, limit: int = 60) -> None:  # noqa: ANN001 - Pla
         if page.evaluate(f"(el => {predicate})(document.activeElement)"):
             return
     raise AssertionError(f"Tab never reached an element where {predicate}")
-
-
-def sign_in(page, base_url: str, email: str) -> None:  # noqa: ANN001 - Playwright page
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 def test_respondent_answers_on_a_phone_with_the_keyboard_only(
@@ -162,7 +148,7 @@ def test_survey_fits_a_laptop_screen(app, live_server, desktop, make_assessment)
 def test_consultant_creates_an_assessment_and_reads_its_links(app, live_server, desktop, make_user) -> None:
     make_user("casey@example.com", "consultant", name="Casey Consultant")
     page = desktop
-    sign_in(page, live_server.url, "casey@example.com")
+    sign_in_as(page, live_server.url, "casey@example.com")
     page.get_by_role("link", name="New organization").click()
     page.get_by_label("Organization name").fill("Globex Ltd")
     with page.expect_navigation():
@@ -197,7 +183,7 @@ def test_leader_reads_the_release_and_nothing_else(
     add_answers(ours, "sales", [uniform(1)] * 6)  # after the release: the leader never sees it
     make_user("lee@example.com", "leader", organization="Northwind", name="Lee Leader")
     page = desktop
-    sign_in(page, live_server.url, "lee@example.com")
+    sign_in_as(page, live_server.url, "lee@example.com")
     page.wait_for_url(f"**/a/{ours}/releases/1")  # the leader lands on the newest release
     summary = page.locator(".release-summary").inner_text()
     # Sales (4 × 80 + 2 × 60) / 6 = 73.3; Marketing (3 × 40 + 3 × 60) / 6 = 50.0; mean 61.7.
@@ -228,9 +214,8 @@ def test_comparison_page_has_no_sideways_overflow(
     add_answers(ours, "marketing", [uniform(2)] * 5)
     make_user("c@example.com", "consultant", organization="Northwind")
     page = request.getfixturevalue(viewport)
-    sign_in(page, live_server.url, "c@example.com")
+    sign_in_as(page, live_server.url, "c@example.com")
     page.goto(f"{live_server.url}/a/{ours}/results")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0
+    assert overflow(page) <= 0
     # The wide tables scroll inside their own region instead, which keyboard users must reach.
     assert serious_violations(page) == []

@@ -4,47 +4,12 @@ with axe on every page; screenshots go to /tmp/shots/leaders."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from a11y import serious_violations
-from helpers import PASSWORD
+from helpers import NEW_PASSWORD
+from pages import checked, shoot, sign_in_as, sign_out
 
-SHOTS = Path("/tmp/shots/leaders")
-NEW_PASSWORD = "tulip harbour wander"
-
-
-def shoot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """A full-page screenshot to look at (kept outside the repository), named for the width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
-
-
-def overflow(page) -> int:  # noqa: ANN001 - Playwright page
-    """How far the page scrolls sideways (0: it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def checked(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """No serious accessibility violation, nothing wider than the screen; then a screenshot."""
-    assert serious_violations(page) == [], name
-    assert overflow(page) <= 0, name
-    shoot(page, name)
-
-
-def sign_in_as(page, url: str, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
-    """Sign in through the form and wait for the first page after it."""
-    page.goto(url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda address: "/sign-in" not in address)
-
-
-def sign_out(page) -> None:  # noqa: ANN001 - Playwright page
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/sign-in")
+SHOTS = "leaders"
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -62,7 +27,7 @@ def test_a_consultant_invites_a_leader_who_chooses_a_password_and_is_revoked(
     leaders = page.get_by_role("region", name="Leaders")
     lee = leaders.get_by_role("listitem", name="Lee Leader")
     assert lee.get_by_text("Password chosen: can sign in").is_visible()
-    checked(page, "organization")
+    checked(page, SHOTS, "organization")
 
     # A missing name is named on its field, with the summary above the form.
     leaders.get_by_label("E-mail address").fill("nina@example.com")
@@ -71,7 +36,7 @@ def test_a_consultant_invites_a_leader_who_chooses_a_password_and_is_revoked(
     assert "Some fields need your attention" in page.inner_text("main")
     assert page.get_by_label("Name").get_attribute("aria-invalid") == "true"
     assert "Enter the leader’s name." in page.inner_text("main")
-    checked(page, "invite-refused")
+    checked(page, SHOTS, "invite-refused")
 
     page.get_by_label("Name").fill("Nina Newleader")
     page.get_by_role("button", name="Invite the leader").click()
@@ -82,19 +47,19 @@ def test_a_consultant_invites_a_leader_who_chooses_a_password_and_is_revoked(
     assert "It works once, until" in page.inner_text("main")
     page.get_by_role("button", name="Copy the link").click()
     assert page.evaluate("navigator.clipboard.readText()") == link
-    checked(page, "invited")
+    checked(page, SHOTS, "invited")
 
     page.get_by_role("link", name="Back to Acme").click()
     nina = page.get_by_role("listitem", name="Nina Newleader")
     assert nina.get_by_text("Invitation pending: no password yet").is_visible()
-    shoot(page, "organization-pending")
+    shoot(page, SHOTS, "organization-pending")
     sign_out(page)
 
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == "Choose your password"
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
-    checked(page, "choose-password")
+    checked(page, SHOTS, "choose-password")
     page.get_by_role("button", name="Set my password").click()
     page.wait_for_url("**/sign-in")
     assert "Your new password is set" in page.inner_text("main")
@@ -111,12 +76,12 @@ def test_a_consultant_invites_a_leader_who_chooses_a_password_and_is_revoked(
     page.goto(live_server.url + "/o/acme")
     page.get_by_role("link", name="Revoke… Nina Newleader").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Revoke the account of Nina Newleader?"
-    checked(page, "revoke")
+    checked(page, SHOTS, "revoke")
     page.get_by_role("button", name="Revoke the account").click()
     page.wait_for_url("**/o/acme")
     assert "The account of Nina Newleader (nina@example.com) is revoked" in page.inner_text("main")
     assert page.get_by_role("listitem", name="Nina Newleader").count() == 0
-    checked(page, "revoked")
+    checked(page, SHOTS, "revoked")
     sign_out(page)
     page.get_by_label("E-mail address").fill("nina@example.com")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)

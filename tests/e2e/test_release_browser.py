@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -11,32 +10,10 @@ from survey_app import db
 from survey_app.assessments import get_assessment
 from survey_app.report.services import ActionInput, save_commentary
 
-from a11y import serious_violations
-from helpers import PASSWORD, uniform
+from helpers import uniform
+from pages import checked, sign_in_as
 
-SHOTS = Path("/tmp/shots/releases")
-
-
-def checked(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """A screenshot to look at; no serious accessibility violation, nothing wider than the screen."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
-    assert serious_violations(page) == [], name
-    sideways = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    wide = page.evaluate(
-        """() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right
-        > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className
-        + ' ' + Math.round(e.getBoundingClientRect().right))"""
-    )
-    assert sideways <= 0, (name, wide)
-
-
-def sign_in_as(page, url: str, email: str) -> None:  # noqa: ANN001 - Playwright page
-    page.goto(url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda address: "/sign-in" not in address)
+SHOTS = "releases"
 
 
 @pytest.fixture
@@ -76,12 +53,12 @@ def test_the_consultant_releases_from_the_results_page(live_server, desktop, nor
     page.get_by_role("link", name="Release to the leaders…").click()
     page.wait_for_url(f"**/a/{northwind}/releases/new")
     assert "The survey is still open" in page.inner_text("main")
-    checked(page, "release-form")
+    checked(page, SHOTS, "release-form")
     page.get_by_label("Note for the leaders (optional)").fill("Interim results before the workshop.")
     page.get_by_role("button", name="Release the results (interim)").click()
     page.wait_for_url(f"**/a/{northwind}/releases/1")
     assert "Release 1 is published" in page.inner_text("main")
-    checked(page, "release-consultant")
+    checked(page, SHOTS, "release-consultant")
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -106,7 +83,7 @@ def test_the_leader_lands_on_the_release(live_server, request, northwind, make_r
     # The first screen holds the summary: overall stage and score, teams, gap, three next steps.
     steps = page.locator(".release-summary__steps li")
     assert steps.count() == 3
-    checked(page, "release-leader")
+    checked(page, SHOTS, "release-leader")
     bottom = steps.nth(2).bounding_box()
     if device == "phone":
         assert bottom["y"] + bottom["height"] <= page.viewport_size["height"], bottom

@@ -3,35 +3,13 @@ accessibility checks; screenshots at 360 and 1280 px go to /tmp/shots/accounts."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from a11y import serious_violations
-from helpers import PASSWORD
+from helpers import NEW_PASSWORD, PASSWORD
+from pages import overflow, shoot, sign_in_as
 
-SHOTS = Path("/tmp/shots/accounts")
-NEW_PASSWORD = "tulip harbour wander"
-
-
-def shoot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """A full-page screenshot to look at (kept outside the repository), named for the width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
-
-
-def overflow(page) -> int:  # noqa: ANN001 - Playwright page
-    """How far the page scrolls sideways (0: it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def sign_in_as(page, url: str, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
-    """Sign in through the form and wait for the first page after it."""
-    page.goto(url + "/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda address: "/sign-in" not in address)
+SHOTS = "accounts"
 
 
 def test_consultant_signs_in_and_out_with_the_keyboard(live_server, desktop, make_user) -> None:
@@ -79,14 +57,14 @@ def test_a_user_changes_their_password(live_server, request, make_user, device: 
     assert page.get_by_label("New password", exact=True).get_attribute("aria-invalid") == "true"
     assert serious_violations(page) == []
     assert overflow(page) == 0
-    shoot(page, "change-password-refused")
+    shoot(page, SHOTS, "change-password-refused")
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/workspace")
     assert "Your password is changed" in page.inner_text("main")
-    shoot(page, "change-password-done")
+    shoot(page, SHOTS, "change-password-done")
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -100,18 +78,18 @@ def test_a_consultant_makes_a_reset_link_that_the_leader_uses(
     sign_in_as(page, live_server.url, "casey@example.com")
     page.get_by_role("link", name="Leaders’ passwords").click()
     assert serious_violations(page) == []
-    shoot(page, "leaders")
+    shoot(page, SHOTS, "leaders")
     assert overflow(page) == 0  # the table scrolls in its own box
     page.get_by_role("link", name="Reset link for lee@example.com").click()
     assert serious_violations(page) == []
-    shoot(page, "reset-link-form")
+    shoot(page, SHOTS, "reset-link-form")
     page.get_by_role("button", name="Make the link").click()
     link = page.get_by_label("Link for lee@example.com").input_value()
     assert link.startswith(live_server.url + "/set-password?token=")
     assert "not e-mailed" in page.inner_text("main")
     assert serious_violations(page) == []
     assert overflow(page) == 0
-    shoot(page, "reset-link-made")
+    shoot(page, SHOTS, "reset-link-made")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in")
 
@@ -123,7 +101,7 @@ def test_a_consultant_makes_a_reset_link_that_the_leader_uses(
     assert "The two new passwords are not the same." in page.inner_text("main")
     assert serious_violations(page) == []
     assert overflow(page) == 0
-    shoot(page, "set-password-refused")
+    shoot(page, SHOTS, "set-password-refused")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set the new password").click()
@@ -136,4 +114,4 @@ def test_a_consultant_makes_a_reset_link_that_the_leader_uses(
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == "This link has already been used"
     assert serious_violations(page) == []
-    shoot(page, "link-used")
+    shoot(page, SHOTS, "link-used")

@@ -3,20 +3,12 @@ in the tab through a server error, the saved page's copy button, with axe on eve
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from test_journeys import link_of
 
 from a11y import serious_violations
+from pages import link_of, shoot
 
-SHOTS = Path("/tmp/shots/respondent")
-
-
-def shoot(page, name: str) -> None:  # noqa: ANN001 - Playwright page
-    """A full-page screenshot to look at, named for the page and the screen width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+SHOTS = "respondent"
 
 
 def boxes(page, selector: str) -> list[dict]:  # noqa: ANN001 - Playwright page
@@ -59,7 +51,7 @@ def test_on_a_laptop_the_scale_is_one_row_and_dont_know_stands_apart(
     ]
     assert no_sideways_scroll(page)
     assert serious_violations(page) == []
-    shoot(page, "questionnaire")
+    shoot(page, SHOTS, "questionnaire")
 
 
 def test_on_a_phone_the_scale_stays_a_list(app, live_server, phone, make_assessment) -> None:
@@ -74,7 +66,7 @@ def test_on_a_phone_the_scale_stays_a_list(app, live_server, phone, make_assessm
     assert dont_know["y"] > scale[-1]["y"] + scale[-1]["height"]
     assert no_sideways_scroll(page)
     assert serious_violations(page) == []
-    shoot(page, "questionnaire")
+    shoot(page, SHOTS, "questionnaire")
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -108,7 +100,7 @@ def test_the_welcome_page_shows_start_on_the_first_phone_screen(
         assert start["y"] + start["height"] <= 640
         assert no_sideways_scroll(page)
         assert serious_violations(page) == []
-        shoot(page, "welcome")
+        shoot(page, SHOTS, "welcome")
     finally:
         context.close()
 
@@ -153,7 +145,7 @@ def test_answers_survive_a_server_error_in_the_same_tab_and_are_cleared_once_sen
         page.get_by_role("button", name="Send my answers").click()
     assert page.url.endswith("/thanks")
     assert stored_answers(page) == []
-    shoot(page, "thanks")
+    shoot(page, SHOTS, "thanks")
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -171,7 +163,7 @@ def test_the_review_and_saved_pages_are_accessible_and_copy_the_link(
     assert page.get_by_role("button", name="Send anyway").first.is_visible()
     assert no_sideways_scroll(page)
     assert serious_violations(page) == []
-    shoot(page, "review")
+    shoot(page, SHOTS, "review")
 
     with page.expect_navigation():
         page.get_by_role("button", name="Save and finish later").click()
@@ -185,7 +177,7 @@ def test_the_review_and_saved_pages_are_accessible_and_copy_the_link(
     assert page.evaluate("navigator.clipboard.readText()") == link.input_value()
     assert no_sideways_scroll(page)
     assert serious_violations(page) == []
-    shoot(page, "saved")
+    shoot(page, SHOTS, "saved")
 
 
 def test_without_javascript_the_saved_page_has_the_link_to_select(
@@ -204,7 +196,7 @@ def test_without_javascript_the_saved_page_has_the_link_to_select(
             .input_value()
             .startswith(live_server.url + "/q/")
         )
-        shoot(page, "saved-no-js")
+        shoot(page, SHOTS, "saved-no-js")
     finally:
         context.close()
 
@@ -214,7 +206,7 @@ def test_the_welcome_page_on_a_laptop(app, live_server, desktop, make_assessment
     start = desktop.get_by_role("link", name="Start the survey").bounding_box()
     assert start["y"] + start["height"] <= desktop.viewport_size["height"]
     assert serious_violations(desktop) == []
-    shoot(desktop, "welcome")
+    shoot(desktop, SHOTS, "welcome")
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -238,4 +230,4 @@ def test_the_saved_page_with_mail_configured_offers_the_email_form(
         assert page.get_by_label("Your e-mail address").get_attribute("type") == "email"
         assert no_sideways_scroll(page)
         assert serious_violations(page) == []
-        shoot(page, name)
+        shoot(page, SHOTS, name)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pytest
 
-from helpers import uniform
+from helpers import results_json, uniform
 
 
 @pytest.fixture
@@ -25,16 +24,10 @@ def release(runner, slug: str, *options: str) -> int:
     return int(result.stdout.strip().splitlines()[-1])
 
 
-def results(runner, slug: str, *options: str) -> dict:
-    result = runner.invoke(args=["results", slug, "--json", *options])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_a_release_stores_what_results_json_printed_at_that_moment(runner, slug, add_answers) -> None:
-    live = results(runner, slug)
+    live = results_json(runner, slug)
     assert release(runner, slug, "--note", "First look") == 1
-    stored = results(runner, slug, "--release", "1")
+    stored = results_json(runner, slug, "--release", "1")
     info = stored.pop("release")
     assert stored == live
     assert info["number"] == 1
@@ -43,9 +36,9 @@ def test_a_release_stores_what_results_json_printed_at_that_moment(runner, slug,
 
     # Five more answers publish a new step: the live results move, the release does not.
     add_answers(slug, "sales", [uniform(5)] * 5)
-    moved = results(runner, slug)
+    moved = results_json(runner, slug)
     assert moved["teams"]["sales"]["score"] != live["teams"]["sales"]["score"]
-    again = results(runner, slug, "--release", "latest")
+    again = results_json(runner, slug, "--release", "latest")
     again.pop("release")
     assert again == live
 
@@ -53,7 +46,7 @@ def test_a_release_stores_what_results_json_printed_at_that_moment(runner, slug,
 def test_releases_are_numbered_per_assessment(runner, slug, make_assessment) -> None:
     other = make_assessment(name="Autumn review")
     assert [release(runner, slug), release(runner, slug), release(runner, other)] == [1, 2, 1]
-    assert results(runner, slug, "--release", "latest")["release"]["number"] == 2
+    assert results_json(runner, slug, "--release", "latest")["release"]["number"] == 2
 
 
 def test_report_release_writes_the_stored_pdf_byte_for_byte(runner, slug, add_answers, tmp_path) -> None:
@@ -101,4 +94,4 @@ def test_a_closed_survey_gives_a_final_release(runner, slug, app) -> None:
     with app.app_context(), db.write_session() as session:
         get_assessment(session, slug).close()
     number = release(runner, slug)
-    assert results(runner, slug, "--release", str(number))["release"]["interim"] is False
+    assert results_json(runner, slug, "--release", str(number))["release"]["interim"] is False

@@ -8,27 +8,14 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from survey_app import db
 from survey_app.models import Release, ReportJob
 
 import redis_support
-from helpers import sign_in, uniform
-
-needs_redis = pytest.mark.skipif(not redis_support.reachable(), reason="no Redis on 127.0.0.1:6379")
-
-
-@pytest.fixture
-def acme(make_assessment, make_user, add_answers) -> str:
-    """11 responses (over the threshold of 10 of ``jobs_app``), Acme's consultant and leader."""
-    slug = make_assessment(organization="Acme")
-    add_answers(slug, "sales", [uniform(4)] * 6)
-    add_answers(slug, "marketing", [uniform(3)] * 5)
-    make_user("c@acme.example", "consultant", organization="Acme")
-    make_user("lead@acme.example", "leader", organization="Acme")
-    return slug
+from helpers import sign_in
+from redis_support import needs_redis
 
 
 def releases_stored(app) -> int:  # noqa: ANN001 - Flask app
@@ -37,19 +24,19 @@ def releases_stored(app) -> int:  # noqa: ANN001 - Flask app
 
 
 @needs_redis
-def test_a_large_assessment_is_released_by_the_worker(jobs_app, acme, redis_connection) -> None:
+def test_a_large_assessment_is_released_by_the_worker(jobs_app, large_assessment, redis_connection) -> None:
     client = jobs_app.test_client()
     sign_in(client, "c@acme.example")
-    posted = client.post(f"/a/{acme}/releases/new", data={"note": "After the kick-off"})
+    posted = client.post(f"/a/{large_assessment}/releases/new", data={"note": "After the kick-off"})
     assert posted.status_code == 303
     status_path = posted.headers["Location"]
-    assert re.fullmatch(rf"/a/{acme}/releases/job/\d+", status_path), status_path
+    assert re.fullmatch(rf"/a/{large_assessment}/releases/job/\d+", status_path), status_path
     waiting = client.get(status_path).get_data(as_text=True)
     assert "are being released" in waiting
     assert releases_stored(jobs_app) == 0
 
     # Asking again while it waits shows the same job instead of releasing twice.
-    again = client.post(f"/a/{acme}/releases/new", data={"note": "twice"})
+    again = client.post(f"/a/{large_assessment}/releases/new", data={"note": "twice"})
     assert again.headers["Location"] == status_path
 
     redis_support.work(redis_connection)
@@ -58,25 +45,25 @@ def test_a_large_assessment_is_released_by_the_worker(jobs_app, acme, redis_conn
     assert progress["status"] == "done"
     done = client.get(status_path).get_data(as_text=True)
     assert "Release 1 of" in done
-    assert f'href="/a/{acme}/releases/1"' in done
+    assert f'href="/a/{large_assessment}/releases/1"' in done
     assert releases_stored(jobs_app) == 1
 
-    stored = client.get(f"/a/{acme}/releases/1.json").get_json()
+    stored = client.get(f"/a/{large_assessment}/releases/1.json").get_json()
     assert stored["release"]["number"] == 1
-    live = client.get(f"/a/{acme}/results.json").get_json()
+    live = client.get(f"/a/{large_assessment}/results.json").get_json()
     assert {k: v for k, v in stored.items() if k != "release"} == json.loads(json.dumps(live))
-    page = client.get(f"/a/{acme}/releases").get_data(as_text=True)
+    page = client.get(f"/a/{large_assessment}/releases").get_data(as_text=True)
     assert "After the kick-off" in page
-    assert client.get(f"/a/{acme}/releases/1.pdf").data.startswith(b"%PDF")
+    assert client.get(f"/a/{large_assessment}/releases/1.pdf").data.startswith(b"%PDF")
 
 
 @needs_redis
 def test_the_release_job_is_only_for_who_may_release(
-    jobs_app, acme, redis_connection, make_user, make_assessment
+    jobs_app, large_assessment, redis_connection, make_user, make_assessment
 ) -> None:
     owner = jobs_app.test_client()
     sign_in(owner, "c@acme.example")
-    status_path = owner.post(f"/a/{acme}/releases/new", data={"note": ""}).headers["Location"]
+    status_path = owner.post(f"/a/{large_assessment}/releases/new", data={"note": ""}).headers["Location"]
     make_assessment(organization="Globex")
     make_user("c@globex.example", "consultant", organization="Globex")
     for email, expected in (("lead@acme.example", 403), ("c@globex.example", 404)):
@@ -87,14 +74,14 @@ def test_the_release_job_is_only_for_who_may_release(
 
 
 @needs_redis
-def test_a_release_job_is_not_taken_for_a_report_job(jobs_app, acme, redis_connection) -> None:
+def test_a_release_job_is_not_taken_for_a_report_job(jobs_app, large_assessment, redis_connection) -> None:
     client = jobs_app.test_client()
     sign_in(client, "c@acme.example")
-    release_path = client.post(f"/a/{acme}/releases/new", data={"note": ""}).headers["Location"]
-    report_path = client.post(f"/a/{acme}/report/jobs", data={"paper": "a4"}).headers["Location"]
+    release_path = client.post(f"/a/{large_assessment}/releases/new", data={"note": ""}).headers["Location"]
+    report_path = client.post(f"/a/{large_assessment}/report/jobs", data={"paper": "a4"}).headers["Location"]
     assert release_path.rsplit("/", 1)[1] != report_path.rsplit("/", 1)[1]
     release_id = int(release_path.rsplit("/", 1)[1])
-    assert client.get(f"/a/{acme}/report/job/{release_id}").status_code == 404
+    assert client.get(f"/a/{large_assessment}/report/job/{release_id}").status_code == 404
     redis_support.work(redis_connection)
     with jobs_app.app_context():
         kinds = dict(db.get_session().execute(select(ReportJob.id, ReportJob.releases)).all())
@@ -104,11 +91,11 @@ def test_a_release_job_is_not_taken_for_a_report_job(jobs_app, acme, redis_conne
 
 
 @needs_redis
-def test_an_unreachable_queue_fails_the_release_and_releases_nothing(jobs_app, acme) -> None:
+def test_an_unreachable_queue_fails_the_release_and_releases_nothing(jobs_app, large_assessment) -> None:
     jobs_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     client = jobs_app.test_client()
     sign_in(client, "c@acme.example")
-    status_path = client.post(f"/a/{acme}/releases/new", data={"note": ""}).headers["Location"]
+    status_path = client.post(f"/a/{large_assessment}/releases/new", data={"note": ""}).headers["Location"]
     page = client.get(status_path).get_data(as_text=True)
     assert "could not be released" in page
     assert "queue is unreachable" in page
