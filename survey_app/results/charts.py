@@ -231,6 +231,45 @@ def _axes_style(ax, *, grid_axis: str | None = "x") -> None:  # noqa: ANN001 - m
 # --- the charts -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _MarkSize:
+    """How a ladder's mark is drawn at one width: interval bar, its end ticks, the marker."""
+
+    bar: float
+    tick: float
+    tick_width: float
+    marker: float
+    #: Whether the marker may be cut at the axis' ends (the narrow chart keeps it whole).
+    clip: bool = True
+
+
+_WIDE_MARK = _MarkSize(bar=2.2, tick=0.15, tick_width=1.5, marker=9)
+_NARROW_MARK = _MarkSize(bar=2, tick=0.06, tick_width=1.3, marker=7, clip=False)
+
+
+def _ladder_mark(ax: Axes, point: Point, y: float, base: float, size: _MarkSize) -> None:
+    """A position on the ladder: a dotted drop to ``base``, its interval with end ticks, its marker."""
+    style = point.style
+    ax.plot([point.value, point.value], [base, y], color=style.colour, linewidth=0.8, linestyle=":")
+    if point.low is not None and point.high is not None:
+        ax.plot(
+            [point.low, point.high], [y, y], color=style.colour, linewidth=size.bar, solid_capstyle="butt"
+        )
+        for end in (point.low, point.high):
+            ax.plot([end, end], [y - size.tick, y + size.tick], color=style.colour, linewidth=size.tick_width)
+    ax.plot(
+        point.value,
+        y,
+        marker=style.marker,
+        markersize=size.marker,
+        color=style.colour,
+        markeredgecolor=INK,
+        markeredgewidth=0.8,
+        linestyle="none",
+        **({} if size.clip else {"clip_on": False}),
+    )
+
+
 def stage_ladder(
     bands: Sequence[Band],
     points: Sequence[Point],
@@ -270,25 +309,8 @@ def stage_ladder(
             )
         for row, point in enumerate(reversed(points), start=1):
             y = row
-            style = point.style
             ax.axhline(y, color=GRID, linewidth=0.8, zorder=0)
-            ax.plot([point.value, point.value], [0.45, y], color=style.colour, linewidth=0.8, linestyle=":")
-            if point.low is not None and point.high is not None:
-                ax.plot(
-                    [point.low, point.high], [y, y], color=style.colour, linewidth=2.2, solid_capstyle="butt"
-                )
-                for end in (point.low, point.high):
-                    ax.plot([end, end], [y - 0.15, y + 0.15], color=style.colour, linewidth=1.5)
-            ax.plot(
-                point.value,
-                y,
-                marker=style.marker,
-                markersize=9,
-                color=style.colour,
-                markeredgecolor=INK,
-                markeredgewidth=0.8,
-                linestyle="none",
-            )
+            _ladder_mark(ax, point, y, 0.45, _WIDE_MARK)
             right_end = max(point.value, point.high if point.high is not None else point.value)
             left_end = min(point.value, point.low if point.low is not None else point.value)
             text = f"{point.label} {fmt_number(point.value, 1)}"
@@ -645,26 +667,8 @@ def _narrow_ladder(bands: Sequence[Band], points: Sequence[Point], chart_id: str
             )
         for index, point in enumerate(reversed(points)):
             y = strip + row * (index + 0.8)
-            style = point.style
             ax.axhline(y, color=GRID, linewidth=0.8, zorder=0)
-            ax.plot([point.value, point.value], [strip, y], color=style.colour, linewidth=0.8, linestyle=":")
-            if point.low is not None and point.high is not None:
-                ax.plot(
-                    [point.low, point.high], [y, y], color=style.colour, linewidth=2, solid_capstyle="butt"
-                )
-                for end in (point.low, point.high):
-                    ax.plot([end, end], [y - 0.06, y + 0.06], color=style.colour, linewidth=1.3)
-            ax.plot(
-                point.value,
-                y,
-                marker=style.marker,
-                markersize=7,
-                color=style.colour,
-                markeredgecolor=INK,
-                markeredgewidth=0.8,
-                linestyle="none",
-                clip_on=False,  # whole at the axis' ends
-            )
+            _ladder_mark(ax, point, y, strip, _NARROW_MARK)
             _label_beside(
                 ax,
                 f"{point.label} {fmt_number(point.value, 1)}",
