@@ -114,9 +114,7 @@ def new(slug: str) -> str | Response:
 
 def _in_background(assessment: Assessment) -> bool:
     """Whether releasing this assessment is left to the background worker (as its report is)."""
-    config = current_app.config
-    count = report_jobs.response_count(db.get_session(), assessment.id)
-    return report_jobs.runs_in_background(count, config["REPORT_ASYNC_RESPONSES"], config["REDIS_URL"])
+    return report_jobs.assessment_in_background(db.get_session(), assessment.id, current_app.config)
 
 
 def _start_job(slug: str, note: str) -> int:

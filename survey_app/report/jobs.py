@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -78,6 +79,13 @@ def response_count(session: Session, assessment_id: int) -> int:
 def runs_in_background(responses: int, threshold: int, redis_url: str) -> bool:
     """Whether a report of ``responses`` responses is made by the worker (needs Redis)."""
     return bool(redis_url) and responses > threshold
+
+
+def assessment_in_background(session: Session, assessment_id: int, config: Mapping[str, Any]) -> bool:
+    """Whether the assessment's report (and its release) is made by the worker, under the app's
+    ``REPORT_ASYNC_RESPONSES`` and ``REDIS_URL``."""
+    count = response_count(session, assessment_id)
+    return runs_in_background(count, config["REPORT_ASYNC_RESPONSES"], config["REDIS_URL"])
 
 
 def request_job(

@@ -120,9 +120,7 @@ def _pdf_response(pdf: bytes, assessment: Assessment) -> Response:
 
 def _in_background(assessment: Assessment) -> bool:
     """Whether this assessment's report is made by the background worker."""
-    config = current_app.config
-    count = jobs.response_count(db.get_session(), assessment.id)
-    return jobs.runs_in_background(count, config["REPORT_ASYNC_RESPONSES"], config["REDIS_URL"])
+    return jobs.assessment_in_background(db.get_session(), assessment.id, current_app.config)
 
 
 @bp.app_context_processor
