@@ -25,6 +25,7 @@ from .releases.routes import bp as releases_bp
 from .report.routes import bp as report_bp
 from .results.routes import bp as results_bp
 from .survey.routes import bp as survey_bp
+from .trend.routes import bp as trend_bp
 from .workspace.routes import bp as workspace_bp
 
 csrf = CSRFProtect()
@@ -60,7 +61,17 @@ def create_app(
     main.register(app)
     # A release's page includes the PDF's own sections (reports/_partials/): one wording for both.
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(data_folder("reports"))])  # type: ignore[assignment,list-item]
-    for blueprint in (survey_bp, workspace_bp, results_bp, releases_bp, admin_bp, distribute_bp, report_bp):
+    blueprints = (
+        survey_bp,
+        workspace_bp,
+        results_bp,
+        releases_bp,
+        trend_bp,
+        admin_bp,
+        distribute_bp,
+        report_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(survey_bp)  # its views check their forms' tokens themselves (see survey.routes)
     return app

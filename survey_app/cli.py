@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import db, demo, drafts_cleanup, migrate, worker_queue
-from .accounts import create_user
+from .accounts import create_user, find_organization
 from .assessments import (
     AssessmentInput,
     create_new_assessment,
@@ -29,6 +30,8 @@ from .report import services as report_services
 from .responses import MAX_IMPORT_BYTES, import_responses
 from .results.aggregates import compute_results, results_json
 from .results.terminal import format_results
+from .trend.services import keep_snapshots, load_trend, trend_json
+from .trend.terminal import format_trend
 
 
 def _questionnaire_of(assessment: Assessment) -> Questionnaire:
@@ -234,6 +237,35 @@ def results_command(slug: str, as_json: bool, release_number: str | None) -> Non
         click.echo(format_results(assessment, questionnaire, result), nl=False)
 
 
+@click.command("trend", cls=Command)
+@click.argument("organization", metavar="ORG")
+@click.option("--json", "as_json", is_flag=True, help="Print the trend as JSON (numbers unrounded).")
+@click.option(
+    "--released",
+    is_flag=True,
+    help="Use each wave's latest release (as leaders see it); waves without one are left out.",
+)
+@with_appcontext
+@friendly_errors
+def trend_command(organization: str, as_json: bool, released: bool) -> None:
+    """Print the trend of an organization's waves (ORG: its slug or exact name)."""
+    session = db.get_session()
+    data = load_trend(
+        session,
+        find_organization(session, organization),
+        get_catalog().get,
+        released=released,
+        now=datetime.now(UTC),
+    )
+    if data.fresh:
+        with db.write_session() as writing:
+            keep_snapshots(writing, data)
+    if as_json:
+        click.echo(json.dumps(trend_json(data), indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(format_trend(data), nl=False)
+
+
 questionnaires_group = Group("questionnaires", help="Inspect the questionnaire definitions.")
 
 
@@ -367,6 +399,7 @@ def register(app: Flask) -> None:
         assessment_group,
         responses_group,
         results_command,
+        trend_command,
         questionnaires_group,
         demo_command,
         report_command,

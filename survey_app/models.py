@@ -276,6 +276,10 @@ class Assessment(Base):
     #: The consultant who runs it (named on the welcome page and the report).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: One of its organization's waves: the assessments of an organization on one questionnaire
+    #: that are in the series form its trend, in order of opening (``survey_app.trend``). A
+    #: consultant can take one out of the series (a pilot, a one-off) and put it back.
+    in_series: Mapped[bool] = mapped_column(default=True)
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
     created_by: Mapped[User | None] = relationship()
@@ -330,8 +334,19 @@ class ActionItem(Base):
         ),
         default=ActionStatus.PLANNED,
     )
+    #: The statements the action aims to move, as item ids separated by spaces ("k03 k07"):
+    #: the next wave shows how each moved (``survey_app.trend``).
+    statements: Mapped[str] = mapped_column(String(400), default="")
+    #: The action of the previous wave's plan it continues, when the plan was carried over to
+    #: this wave (``assessments.rerun_assessment``).
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"))
 
     assessment: Mapped[Assessment] = relationship(back_populates="actions")
+
+    @property
+    def statement_ids(self) -> tuple[str, ...]:
+        """The statements it aims to move, as item ids."""
+        return tuple(self.statements.split())
 
 
 class Team(Base):
@@ -359,6 +374,9 @@ class Team(Base):
     #: Bursts of sends through the team link from one network address (more than
     #: ``TEAM_LINK_BURST_SENDS`` in an hour): a warning sign; no address is kept.
     burst_sends: Mapped[int] = mapped_column(default=0)
+    #: Counts the changes of the team's published set (a step published, an import undone):
+    #: stored figures made at an older version are out of date (``results.snapshots``).
+    published_version: Mapped[int] = mapped_column(default=0)
 
     assessment: Mapped[Assessment] = relationship(back_populates="teams")
 
@@ -463,6 +481,11 @@ class Response(Base):
     #: A short hash of the answer set (``responses.answers_digest``): identical answer sets in
     #: a team are a warning sign of made-up responses on the consultant's monitor.
     answers_digest: Mapped[str | None] = mapped_column(String(16))
+    #: The import that brought it, which can be undone (``responses.undo_batch``); NULL for
+    #: responses sent on the web and the demo's.
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
+    )
 
     answers: Mapped[list[ResponseAnswer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
@@ -470,6 +493,37 @@ class Response(Base):
 
     def __repr__(self) -> str:
         return f"<Response {self.id} team={self.team_id} total={self.total}>"
+
+
+class ImportBatch(Base):
+    """One file of responses imported into an assessment: what it was, who loaded it, and
+    whether it was undone (its responses deleted). Kept after an undo, as the history."""
+
+    __tablename__ = "import_batch"
+    __table_args__ = (UniqueConstraint("assessment_id", "number", name="uq_import_batch_assessment_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    #: 1, 2, … per assessment.
+    number: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    #: SHA-256 (hex) of the file's bytes: the same content imported again is refused.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: Rows stored per team, as JSON text: {"sales": 25, "marketing": 15}.
+    team_rows: Mapped[str] = mapped_column(Text, default="{}")
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Some of its responses were in the published results when a release was stored: from
+    #: then on it can no longer be undone.
+    released: Mapped[bool] = mapped_column(default=False)
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    imported_by: Mapped[User | None] = relationship(foreign_keys=[imported_by_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+
+    def __repr__(self) -> str:
+        return f"<ImportBatch {self.number} assessment={self.assessment_id}>"
 
 
 class ResponseAnswer(Base):
@@ -608,6 +662,27 @@ class ReportCache(Base):
 
     def __repr__(self) -> str:
         return f"<ReportCache assessment={self.assessment_id} {self.paper}>"
+
+
+class ResultsSnapshot(Base):
+    """An assessment's published figures as last computed, kept while its teams' published sets
+    are unchanged, so that a trend over many waves reads them instead of counting every
+    answer again (``survey_app.results.snapshots``); one per assessment."""
+
+    __tablename__ = "results_snapshot"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: SHA-256 (hex) of what the figures depend on: the teams and their published versions,
+    #: the minimum group size and the questionnaire.
+    state_key: Mapped[str] = mapped_column(String(64))
+    #: The per-team figures and the overall position, as JSON text.
+    figures: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ResultsSnapshot assessment={self.assessment_id}>"
 
 
 class Release(Base):

@@ -44,7 +44,7 @@ _answer = ResponseAnswer.__table__
 def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
     """The pool's statements: count arrivals (returning the new count), publish the waiting
     responses (returning their ids and totals, NULL when incomplete), publish the scored
-    ones' answers, reset the count.
+    ones' answers, reset the count (and count the change of the published set).
 
     The answers are updated one response at a time by the primary key's first column (an
     executemany). Both other ways grow with every step on PostgreSQL: a range of unpublished
@@ -73,7 +73,11 @@ def _statements(pool: str) -> tuple[Update, Update, Update, Update]:
         .returning(_response.c.id, _response.c.total)
     )
     answers = update(_answer).where(_answer.c.response_id == bindparam("response")).values(published=True)
-    reset = update(_team).where(_team.c.id == team_id).values({waiting_column: 0})
+    reset = (
+        update(_team)
+        .where(_team.c.id == team_id)
+        .values({waiting_column: 0, _team.c.published_version: _team.c.published_version + 1})
+    )
     return count, responses, answers, reset
 
 

@@ -318,15 +318,22 @@ def welch_p_value(a: TeamSample, b: TeamSample) -> float | None:
     """Two-sided Welch t-test on the teams' totals; None when it cannot be computed."""
     if a.scored < 2 or b.scored < 2:
         return None
-    sd_a = _sample_sd(a) or 0.0
-    sd_b = _sample_sd(b) or 0.0
-    if sd_a == 0.0 and sd_b == 0.0:
+    return welch_from_stats(
+        (a.scored, float(_mean(a)), _sample_sd(a) or 0.0), (b.scored, float(_mean(b)), _sample_sd(b) or 0.0)
+    )
+
+
+def welch_from_stats(a: tuple[int, float, float], b: tuple[int, float, float]) -> float | None:
+    """Two-sided Welch t-test from each sample's (n, mean, sample SD); None when it cannot be
+    computed (fewer than two in a sample, or no spread in either)."""
+    (n_a, mean_a, sd_a), (n_b, mean_b, sd_b) = a, b
+    if n_a < 2 or n_b < 2 or (sd_a == 0.0 and sd_b == 0.0):
         return None
     # Welch's t and the Welch–Satterthwaite degrees of freedom, as scipy's
     # ttest_ind_from_stats(equal_var=False) computes them, without its argument handling.
-    var_a, var_b = sd_a * sd_a / a.scored, sd_b * sd_b / b.scored
-    t = (float(_mean(a)) - float(_mean(b))) / math.sqrt(var_a + var_b)
-    df = (var_a + var_b) ** 2 / (var_a**2 / (a.scored - 1) + var_b**2 / (b.scored - 1))
+    var_a, var_b = sd_a * sd_a / n_a, sd_b * sd_b / n_b
+    t = (mean_a - mean_b) / math.sqrt(var_a + var_b)
+    df = (var_a + var_b) ** 2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1))
     return _finite(2 * float(special.stdtr(df, -abs(t))))
 
 

@@ -78,8 +78,9 @@ def template_version() -> str:
 def _published(session: Session, assessment_id: int) -> list[list[int]]:
     """Each team's published set in figures: responses, statements answered, their sum, comments.
 
-    A published set only grows (see ``publishing``), so these change whenever it does; the
-    responses waiting for their step are not counted.
+    These change whenever a published set grows (see ``publishing``); the teams' published
+    versions (in ``state_key``) also change when an import is undone. The responses waiting
+    for their step are not counted.
     """
     rows = session.execute(
         select(
@@ -137,7 +138,7 @@ def state_key(session: Session, assessment_id: int, questionnaire: Questionnaire
         .where(Assessment.id == assessment_id)
     ).one()
     teams = session.execute(
-        select(Team.id, Team.key, Team.name, Team.position, Team.headcount)
+        select(Team.id, Team.key, Team.name, Team.position, Team.headcount, Team.published_version)
         .where(Team.assessment_id == assessment_id)
         .order_by(Team.position, Team.id)
     )

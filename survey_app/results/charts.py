@@ -347,6 +347,92 @@ def stage_ladder(
         return _to_svg(fig, chart_id, summary)
 
 
+@dataclass(frozen=True)
+class Line:
+    """One team's (or the overall) score in each wave, with its interval; None where withheld."""
+
+    label: str
+    values: Sequence[float | None]
+    style: Style
+    intervals: Sequence[tuple[float, float] | None] = ()
+    dashed: bool = False
+
+
+def score_over_waves(
+    waves: Sequence[str],
+    bands: Sequence[Band],
+    lines: Sequence[Line],
+    *,
+    chart_id: str | None = None,
+    summary: str | None = None,
+    narrow: bool = False,
+) -> str:
+    """Each team's score over the waves, on the stage bands (light to dark, behind the lines).
+
+    A withheld wave breaks its team's line: nothing is drawn for it. Intervals are drawn as
+    error bars; ``narrow`` draws the chart for a phone's column (labels shortened, smaller text).
+    """
+    chart_id = chart_id or new_chart_id()
+    if summary is None:
+        summary = "Score over the waves: " + "; ".join(
+            f"{line.label}: " + ", ".join(fmt_number(value, 1) for value in line.values) for line in lines
+        )
+    low, high = bands[0].lower, bands[-1].upper
+    font = NARROW_FONT if narrow else 10
+    with _drawing(chart_id):
+        fig = Figure(figsize=(NARROW_WIDTH, 3.6) if narrow else (WIDTH, 3.8))
+        ax = fig.add_subplot()
+        for band, fill in zip(bands, stage_colours(len(bands)), strict=True):
+            ax.axhspan(band.lower, band.upper, color=fill, alpha=0.55, linewidth=0, zorder=0)
+            ax.text(
+                1.01,
+                (band.lower + band.upper) / 2,
+                band.label,
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                ha="left",
+                fontsize=font - 1,
+                color=MUTED,
+            )
+        positions = list(range(len(waves)))
+        for number, line in enumerate(lines):
+            shift = (number - (len(lines) - 1) / 2) * 0.04  # intervals side by side, not on top
+            xs = [x + shift for x in positions]
+            values = [float("nan") if value is None else value for value in line.values]
+            ax.plot(
+                xs,
+                values,
+                color=line.style.colour,
+                linestyle="--" if line.dashed else "-",
+                linewidth=1.6,
+                marker=line.style.marker,
+                markersize=6 if narrow else 8,
+                markeredgecolor=INK,
+                markeredgewidth=0.8,
+                label=line.label,
+                zorder=3,
+            )
+            for x, interval in zip(xs, line.intervals, strict=False):
+                if interval is not None:
+                    ax.plot([x, x], list(interval), color=line.style.colour, linewidth=1.4, zorder=2)
+        width = 10 if narrow else 18
+        labels = [_wrap(_shorten(name, 2 * width), width) for name in waves]
+        ax.set_xticks(positions, labels, fontsize=font - 1)
+        ax.set_xlim(-0.4, len(waves) - 0.6)
+        ax.set_ylim(low, high)
+        ax.set_yticks([band.lower for band in bands] + [high])
+        ax.set_ylabel(f"Score ({low:g}–{high:g})", fontsize=font)
+        _axes_style(ax, grid_axis=None)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22 if narrow else -0.16),
+            ncol=min(len(lines), 2 if narrow else 6),
+            frameon=False,
+            fontsize=font,
+        )
+        return _to_svg(fig, chart_id, summary)
+
+
 def dimension_profile(
     dimensions: Sequence[str],
     teams: Sequence[Series],

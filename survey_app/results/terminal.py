@@ -8,7 +8,8 @@ from ..models import Assessment
 from .formatting import SIGNIFICANCE, fmt_number, fmt_p, p_phrase
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Rows under a header, in aligned columns (the first left-aligned, the others right)."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
     lines = [
         "  ".join(
@@ -54,7 +55,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
                 stage_label[team.stage or ""],
             ]
         )
-    lines += _table(["Team", "In results", "Waiting", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
+    lines += table(["Team", "In results", "Waiting", "Incomplete", "Score", "95% CI", "SD", "Stage"], rows)
     lines.append(
         f"Responses join the results in steps of at least {assessment.min_group_size} per team and source;"
         " waiting ones are counted, not scored."
@@ -83,7 +84,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
         [dim.label, *(fmt_number(result.teams[key].dimensions.get(dim.id), 2) for key in shown_teams)]
         for dim in q.dimensions
     ]
-    lines += _table(["Dimension", *(team_names[k] for k in shown_teams)], dim_rows)
+    lines += table(["Dimension", *(team_names[k] for k in shown_teams)], dim_rows)
     lines += ["", "Statements (mean, 1–5)"]
     item_rows = []
     for item in q.items:
@@ -96,7 +97,7 @@ def format_results(assessment: Assessment, q: Questionnaire, result: AssessmentR
     header = ["Item", *(team_names[k] for k in shown_teams)]
     if gap is not None:
         header += ["Gap", "p (Holm)"]
-    lines += _table(header, item_rows)
+    lines += table(header, item_rows)
     if gap is not None:
         lines.append("* significant at p < 0.05 after Holm adjustment")
     if any(result.teams[key].withheld_items for key in shown_teams):

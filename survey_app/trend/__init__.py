@@ -1,0 +1,2 @@
+"""An organization's trend over its waves: the page, its JSON and the data the report and the
+command line share (``services``)."""
