@@ -243,7 +243,12 @@ def build_trend_view(
         changes=changes,
         follow_up=followed,
         chart=score_over_waves(labels, bands, lines) if trend.waves else "",
-        chart_narrow=score_over_waves(labels, bands, lines, narrow=True) if trend.waves else "",
+        # A phone has no room for the waves' names: they are numbered, as in the table.
+        chart_narrow=score_over_waves(
+            [f"Wave {n}" for n in range(1, len(labels) + 1)], bands, lines, narrow=True
+        )
+        if trend.waves
+        else "",
     )
 
 
