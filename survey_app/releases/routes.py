@@ -22,7 +22,7 @@ from ..errors import NotFound, SurveyError
 from ..models import Assessment, Release
 from ..report import jobs as report_jobs
 from ..report.services import report_filename
-from ..report.wording import fmt_day
+from ..results.formatting import fmt_day
 from . import jobs, services
 from .forms import ReleaseForm, WithdrawForm
 

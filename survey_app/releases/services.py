@@ -84,7 +84,7 @@ def prepare(
     say = progress or (lambda _message: None)
     now = now or datetime.now(UTC)
     say("Computing results…")
-    data = load_report_data(session, assessment, q)
+    data = load_report_data(session, assessment, q, for_leaders=True)
     report = compose_report(q, data, today=now.date())
     rendered = render_report(report, say)
     say("Storing the release…")

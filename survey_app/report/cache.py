@@ -3,7 +3,8 @@
 A report is stored with its *state key*: a SHA-256 over everything the PDF is made from —
 each team's published set (never the responses still waiting for their step, see
 ``publishing``), the assessment's names, teams and settings, the commentary and action plan,
-the consultant's name and logo, the paper size, the questionnaire, and the report's own
+the earlier waves of its series (their teams' published sets and releases, for the trend
+section), the consultant's name and logo, the paper size, the questionnaire, and the report's own
 templates and code. A download whose key matches the stored one gets the stored PDF; any
 change gives a new key, and the next download renders the report again and replaces the
 entry. There is one entry per assessment and paper size.
@@ -28,14 +29,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.questionnaire import Questionnaire
-from ..models import ActionItem, Assessment, Organization, ReportCache, Response, Team, User
+from ..models import ActionItem, Assessment, Organization, Release, ReportCache, Response, Team, User
 from ..paths import data_folder
+from ..series import series_of
 
 #: The modules whose code decides what a report says and how it looks, besides ``reports/``.
 REPORT_CODE = (
     "report/*.py",
     "domain/*.py",
     "results/*.py",
+    "trend/*.py",
+    "series.py",
 )
 #: Libraries whose version changes the PDF's layout or charts.
 LIBRARIES = ("weasyprint", "matplotlib")
@@ -111,6 +115,35 @@ def _consultant(session: Session, user_id: int | None) -> list[str]:
     return [row.name or "", row.email, logo, row.logo_type or ""]
 
 
+def _earlier_waves(session: Session, assessment_id: int) -> list[list[object]]:
+    """What the trend section shows of the earlier waves of the assessment's series: each one's
+    name, opening, teams with their published versions, and releases."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None or not assessment.in_series:
+        return []
+    series = series_of(session, assessment.organization, assessment.questionnaire_id)
+    ids = [wave.id for wave in series]
+    earlier = series[: ids.index(assessment_id)] if assessment_id in ids else []
+    if not earlier:
+        return []
+    teams = session.execute(
+        select(Team.assessment_id, Team.id, Team.key, Team.name, Team.published_version)
+        .where(Team.assessment_id.in_([wave.id for wave in earlier]))
+        .order_by(Team.assessment_id, Team.position, Team.id)
+    ).all()
+    releases = session.execute(
+        select(Release.assessment_id, Release.number, Release.withdrawn_at.is_(None))
+        .where(Release.assessment_id.in_([wave.id for wave in earlier]))
+        .order_by(Release.assessment_id, Release.number)
+    ).all()
+    return [
+        [wave.id, wave.name, wave.min_group_size, str(wave.opens_at or wave.created_at)]
+        + [list(row[1:]) for row in teams if row[0] == wave.id]
+        + [list(row[1:]) for row in releases if row[0] == wave.id]
+        for wave in earlier
+    ]
+
+
 def questionnaire_digest(questionnaire: Questionnaire) -> str:
     """A digest of the whole questionnaire definition (a frozen dataclass: its repr is its content)."""
     return hashlib.sha256(repr(questionnaire).encode()).hexdigest()
@@ -143,7 +176,9 @@ def state_key(session: Session, assessment_id: int, questionnaire: Questionnaire
         .order_by(Team.position, Team.id)
     )
     actions = session.execute(
-        select(ActionItem.action, ActionItem.owner, ActionItem.due_on, ActionItem.status)
+        select(
+            ActionItem.action, ActionItem.owner, ActionItem.due_on, ActionItem.status, ActionItem.statements
+        )
         .where(ActionItem.assessment_id == assessment_id)
         .order_by(ActionItem.position, ActionItem.id)
     )
@@ -156,6 +191,7 @@ def state_key(session: Session, assessment_id: int, questionnaire: Questionnaire
         "published": _published(session, assessment_id),
         "actions": [list(row) for row in actions],
         "consultant": _consultant(session, assessment.created_by_id),
+        "earlier_waves": _earlier_waves(session, assessment_id),
     }
     encoded = json.dumps(state, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()

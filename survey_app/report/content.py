@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..results.view_model import ResultsView
+from ..trend.view import TrendView
 
 
 @dataclass(frozen=True)
@@ -280,3 +281,5 @@ class ReportContext:
     comments_total: int
     comments_intro: str
     method: MethodView
+    #: The waves up to this one and what moved (None without an earlier wave).
+    trend: TrendView | None = None

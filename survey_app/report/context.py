@@ -44,6 +44,7 @@ from ..results.view_model import (
     build_results_view,
     plural,
 )
+from ..trend.view import TrendView
 from . import wording
 from .content import (
     ActionView,
@@ -108,6 +109,8 @@ class ReportData:
     #: The consultant's name (or e-mail) and logo as a data: URL.
     prepared_by: str = ""
     logo_url: str | None = None
+    #: The trend of the waves up to this one (None without an earlier wave in its series).
+    trend: TrendView | None = None
 
 
 # --- building blocks ----------------------------------------------------------------------
@@ -572,6 +575,8 @@ def compose_report(
     # in the contents, when both the commentary and the action plan are empty.
     if commentary or actions:
         specs.append(("commentary", "Commentary and action plan", wording.commentary_finding(actions)))
+    if data.trend is not None:
+        specs.append(("trend", "Since the last wave", data.trend.headline))
     if has_results:
         specs += [
             ("stages", "The four stages", wording.stages_finding(view)),
@@ -632,4 +637,5 @@ def compose_report(
             view, any(len(group.comments) < group.total for group in comments), COMMENTS_PER_TEAM
         ),
         method=_method(q, data.facts, view, odds, refs),
+        trend=data.trend,
     )

@@ -7,17 +7,11 @@ database, no Flask.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from ..domain.bootstrap import StageOdds
-from ..results.formatting import NBSP, fmt_score, fmt_share
+from ..results.formatting import fmt_day, fmt_score, fmt_share
 from ..results.view_model import ResultsView, join_names, plural
 from .content import ActionView, PathView, RecommendationsView
-
-
-def fmt_day(day: date | None) -> str:
-    """A date in words: "3 March 2027"."""
-    return "" if day is None else f"{day.day}{NBSP}{day:%B}{NBSP}{day:%Y}"
 
 
 def number_word(count: int) -> str:

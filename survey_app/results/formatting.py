@@ -6,6 +6,8 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+from datetime import date
+
 #: Keeps a number and its unit ("72 %") on one line.
 NBSP = "\u00a0"
 #: Shown where there is no figure (a team withheld, a test that could not be run).
@@ -17,6 +19,11 @@ SIGNIFICANCE = 0.05
 def is_significant(p_value: float | None) -> bool:
     """Whether a (Holm-adjusted) p-value is below the significance level."""
     return p_value is not None and p_value < SIGNIFICANCE
+
+
+def fmt_day(day: date | None) -> str:
+    """A date in words: "3 March 2027"."""
+    return "" if day is None else f"{day.day}{NBSP}{day:%B}{NBSP}{day:%Y}"
 
 
 def fmt_number(value: float | None, digits: int = 1) -> str:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..access import organization_for, principal
 from ..catalog import get_questionnaire
-from ..report.wording import fmt_day
+from ..results.formatting import fmt_day
 from .services import TrendData, WaveInfo, keep_snapshots, load_trend, team_names, trend_json
 from .view import WaveFacts, build_trend_view
 

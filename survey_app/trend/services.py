@@ -88,6 +88,49 @@ def _wave_assessments(session: Session, organization: Organization) -> list[Asse
     return waves
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """Waves read for a trend: the assessments kept, their results JSON and their waves."""
+
+    assessments: list[Assessment]
+    results: list[dict[str, Any]]
+    waves: list[Wave]
+    latest: dict[int, Release]
+    fresh: list[Snapshot]
+
+
+def _load_waves(
+    session: Session, assessments: list[Assessment], questionnaire: Questionnaire, *, released: bool
+) -> _Loaded:
+    """Each wave's figures: live, or its latest release (waves without one left out)."""
+    latest = _latest_releases(session, assessments, load=released)
+    if not released:
+        results, fresh = live_results(session, [(assessment, questionnaire) for assessment in assessments])
+        waves = [
+            Wave.from_results(a.slug, a.name, data) for a, data in zip(assessments, results, strict=True)
+        ]
+        return _Loaded(assessments, results, waves, latest, fresh)
+    kept = [assessment for assessment in assessments if assessment.id in latest]
+    # The results JSON as stored when released (as ``releases.services.stored_results`` reads it).
+    results = [json.loads(latest[assessment.id].results) for assessment in kept]
+    waves = [
+        Wave.from_results(a.slug, a.name, data, release=latest[a.id].number, interim=latest[a.id].interim)
+        for a, data in zip(kept, results, strict=True)
+    ]
+    return _Loaded(kept, results, waves, latest, [])
+
+
+def _info(assessment: Assessment, latest: dict[int, Release], now: datetime) -> WaveInfo:
+    return WaveInfo(
+        slug=assessment.slug,
+        name=assessment.name,
+        opened=opening(assessment),
+        latest_release=latest[assessment.id].number if assessment.id in latest else None,
+        accepting=assessment.is_accepting(now),
+        team_names={team.key: team.name for team in assessment.teams},
+    )
+
+
 def load_trend(
     session: Session,
     organization: Organization,
@@ -99,46 +142,53 @@ def load_trend(
     """The organization's trend: live (each wave's live results) or ``released`` (each wave's
     latest release; waves without one are left out)."""
     assessments = _wave_assessments(session, organization)
-    questionnaire = lookup(assessments[0].questionnaire_id) if assessments else None
-    if assessments and questionnaire is None:
+    if not assessments:
+        return TrendData(organization, None, released, build_trend([]), (), (), ())
+    questionnaire = lookup(assessments[0].questionnaire_id)
+    if questionnaire is None:
         raise NotFound(f"the questionnaire {assessments[0].questionnaire_id!r} is not installed")
-    latest = _latest_releases(session, assessments, load=released)
-    fresh: list[Snapshot] = []
-    if released:
-        assessments = [assessment for assessment in assessments if assessment.id in latest]
-        # The results JSON as stored when released (as ``releases.services.stored_results`` reads it).
-        results = [json.loads(latest[assessment.id].results) for assessment in assessments]
-        waves = [
-            Wave.from_results(a.slug, a.name, data, release=latest[a.id].number, interim=latest[a.id].interim)
-            for a, data in zip(assessments, results, strict=True)
-        ]
-    else:
-        results, fresh = live_results(
-            session, [(assessment, questionnaire) for assessment in assessments if questionnaire]
-        )
-        waves = [
-            Wave.from_results(a.slug, a.name, data) for a, data in zip(assessments, results, strict=True)
-        ]
-    info = tuple(
-        WaveInfo(
-            slug=a.slug,
-            name=a.name,
-            opened=opening(a),
-            latest_release=latest[a.id].number if a.id in latest else None,
-            accepting=a.is_accepting(now),
-            team_names={team.key: team.name for team in a.teams},
-        )
-        for a in assessments
-    )
+    loaded = _load_waves(session, assessments, questionnaire, released=released)
     return TrendData(
         organization=organization,
         questionnaire=questionnaire,
         released=released,
+        trend=build_trend(loaded.waves),
+        info=tuple(_info(a, loaded.latest, now) for a in loaded.assessments),
+        results=tuple(loaded.results),
+        actions=_plan(session, loaded.assessments[-1]) if loaded.assessments else (),
+        fresh=tuple(loaded.fresh),
+    )
+
+
+def history_of(
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    current: dict[str, Any],
+    *,
+    released: bool,
+    now: datetime,
+) -> TrendData | None:
+    """The waves of ``assessment``'s series up to it, for its report: the earlier waves live or
+    (``released``, for a report leaders read) as last released, then ``assessment`` itself with
+    its ``current`` results JSON. None when it is out of the series or has no earlier wave."""
+    series = series_of(session, assessment.organization, assessment.questionnaire_id)
+    ids = [wave.id for wave in series]
+    if not assessment.in_series or assessment.id not in ids:
+        return None
+    earlier = _load_waves(session, series[: ids.index(assessment.id)], questionnaire, released=released)
+    if not earlier.waves:
+        return None
+    waves = [*earlier.waves, Wave.from_results(assessment.slug, assessment.name, current)]
+    return TrendData(
+        organization=assessment.organization,
+        questionnaire=questionnaire,
+        released=released,
         trend=build_trend(waves),
-        info=info,
-        results=tuple(results),
-        actions=_plan(session, assessments[-1]) if assessments else (),
-        fresh=tuple(fresh),
+        info=(*(_info(a, earlier.latest, now) for a in earlier.assessments), _info(assessment, {}, now)),
+        results=(*earlier.results, current),
+        actions=_plan(session, assessment),
+        fresh=tuple(earlier.fresh),
     )
 
 

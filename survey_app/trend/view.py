@@ -76,6 +76,7 @@ class ChangeView:
     dimensions: tuple[tuple[str, tuple[str, ...]], ...]
     #: The statements that moved most in any team, with their change per team.
     statements: tuple[StatementMove, ...]
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class TrendView:
     follow_up: tuple[ActionView, ...]
     chart: str
     chart_narrow: str
+    #: The last change in one sentence (the report's heading for its trend section).
+    headline: str = ""
 
 
 STATUS_LABELS = {"planned": "Planned", "in_progress": "In progress", "done": "Done"}
@@ -171,7 +174,17 @@ def _change_view(
         overall_compared=change.overall_change is not None,
         dimensions=dimensions,
         statements=statements,
+        headline=_headline(titles[change.before], teams),
     )
+
+
+def _headline(before: str, teams: Sequence[TeamMove]) -> str:
+    """ "Since Spring review: Sales +23.3 points (Defined → Aligned); Marketing −1.0 point (stayed
+    Defined)" — the teams that can be compared."""
+    moves = [f"{team.team} {team.change} points ({team.stage})" for team in teams if team.comparable]
+    if not moves:
+        return f"Since {before}: too few responses to compare any team"
+    return f"Since {before}: " + "; ".join(moves)
 
 
 def _lines(trend: Trend, keys: Sequence[str], names: Mapping[str, str]) -> list[Line]:
@@ -243,6 +256,7 @@ def build_trend_view(
         changes=changes,
         follow_up=followed,
         chart=score_over_waves(labels, bands, lines) if trend.waves else "",
+        headline=changes[-1].headline if changes else "",
         # A phone has no room for the waves' names: they are numbered, as in the table.
         chart_narrow=score_over_waves(
             [f"Wave {n}" for n in range(1, len(labels) + 1)], bands, lines, narrow=True
