@@ -3,6 +3,7 @@ alike), lookup by slug, and the teams' survey links."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -14,7 +15,7 @@ from .accounts import find_organization
 from .domain.questionnaire import Questionnaire
 from .domain.scoring import MIN_GROUP_FLOOR
 from .errors import FieldInvalid, InvalidInput, NotFound
-from .models import Assessment, Organization, Team
+from .models import ActionItem, Assessment, Organization, Team
 from .slugs import slugify, unique_slug
 from .tokens import new_link, stored_link_token
 
@@ -298,6 +299,107 @@ def _add_assessment(
     session.add(assessment)
     session.flush()
     return assessment
+
+
+# --- Running an assessment again --------------------------------------------------------------------
+
+#: A name that ends in a wave number: "Alignment review 2026 — wave 2" (en dash or hyphen too).
+WAVE_SUFFIX = re.compile(r"^(?P<base>.*?)\s+[—–-]\s+wave\s+(?P<number>[0-9]+)$", re.IGNORECASE)
+
+
+def next_wave_name(session: Session, source: Assessment) -> str:
+    """A name for the wave after ``source`` that its organization has not used (in any case).
+
+    "Alignment review 2026" gives "Alignment review 2026 — wave 2"; a name that already ends in
+    "— wave N" gives "— wave N+1"; the number goes up until the name is free.
+    """
+    found = WAVE_SUFFIX.match(source.name)
+    base, number = (found["base"], int(found["number"]) + 1) if found else (source.name, 2)
+    taken = {
+        name.casefold()
+        for name in session.scalars(
+            select(Assessment.name).where(Assessment.organization_id == source.organization_id)
+        )
+    }
+    while True:
+        suffix = f" — wave {number}"
+        name = base[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+        if name.casefold() not in taken:
+            return name
+        number += 1
+
+
+def rerun_assessment(
+    session: Session,
+    source: Assessment,
+    *,
+    name: str | None,
+    opens_on: date | None,
+    closes_on: date | None,
+    created_by: int | None,
+    questionnaire: Questionnaire,
+    secret_key: str,
+) -> Assessment:
+    """Create the next wave of ``source`` for the same organization, and carry its action plan.
+
+    The wave has the same questionnaire (at the version ``questionnaire``, the catalog's, has
+    now), teams (keys, names, headcounts, order), minimum group size, purpose and way of taking
+    answers (``invitations_only``); its own name (``next_wave_name`` when None), dates and
+    survey links; and no responses, invitations, commentary, releases or import batches. Each
+    action of the plan is copied with its status and statements, ``carried_from_id`` pointing
+    at the original. ``created_by`` is the id of the user who runs it again.
+
+    The rules are those of ``create_new_assessment``: the first broken one raises
+    ``FieldInvalid`` and nothing is stored.
+    """
+    if questionnaire.id != source.questionnaire_id:
+        raise InvalidInput(
+            f"assessment {source.slug!r} uses questionnaire {source.questionnaire_id!r},"
+            f" not {questionnaire.id!r}"
+        )
+    name = next_wave_name(session, source) if name is None else one_line(name)
+    check_text(name, source.purpose)
+    check_unique_name(session, source.organization_id, name)
+    check_dates(opens_on, closes_on)
+    teams = list(source.teams)
+    actions = list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.assessment_id == source.id)
+            .order_by(ActionItem.position, ActionItem.id)
+        )
+    )
+    wave = _add_assessment(
+        session,
+        source.organization,
+        name,
+        questionnaire,
+        secret_key,
+        source.min_group_size,
+        tuple((team.key, team.name) for team in teams),
+    )
+    for team, old in zip(wave.teams, teams, strict=True):
+        team.headcount = old.headcount
+    wave.purpose = source.purpose
+    wave.invitations_only = source.invitations_only
+    wave.opens_at = opening_moment(opens_on)
+    wave.closes_at = closing_moment(closes_on)
+    wave.created_by_id = created_by
+    for position, action in enumerate(actions):
+        session.add(
+            ActionItem(
+                assessment_id=wave.id,
+                position=position,
+                action=action.action,
+                owner=action.owner,
+                due_on=action.due_on,
+                status=action.status,
+                statements=action.statements,
+                carried_from_id=action.id,
+            )
+        )
+    session.flush()
+    return wave
 
 
 # --- Lookup and links --------------------------------------------------------------------------------

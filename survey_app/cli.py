@@ -17,8 +17,10 @@ from .assessments import (
     create_new_assessment,
     get_assessment,
     get_or_create_organization,
+    rerun_assessment,
     team_links,
 )
+from .batches import DuplicateImport, undo_batch
 from .catalog import get_catalog, questionnaire_folders
 from .cli_support import Command, Group, friendly_errors
 from .domain.importing import ImportRejected
@@ -142,6 +144,46 @@ def links_command(slug: str) -> None:
         click.echo(f"{link.team} {link.url}")
 
 
+@assessment_group.command("rerun")
+@click.argument("slug")
+@click.option(
+    "--name", default=None, metavar="NAME", help="Name of the new wave (default: the name with “— wave N”)."
+)
+@click.option(
+    "--opens", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Opening date (default: open at once)."
+)
+@click.option(
+    "--closes", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Closing date (default: none)."
+)
+@friendly_errors
+def rerun_command(slug: str, name: str | None, opens: datetime | None, closes: datetime | None) -> None:
+    """Run an assessment again: create its next wave with the same set-up, new survey links and
+    its action plan carried over; print the new wave's slug last.
+
+    The rules are those of the workspace's "Run again" page (``assessments.rerun_assessment``);
+    the new wave is run by the same consultant.
+    """
+    with db.write_session() as session:
+        source = get_assessment(session, slug)
+        wave = rerun_assessment(
+            session,
+            source,
+            name=name,
+            opens_on=opens.date() if opens else None,
+            closes_on=closes.date() if closes else None,
+            created_by=source.created_by_id,
+            questionnaire=_questionnaire_of(source),
+            secret_key=current_app.config["SECRET_KEY"],
+        )
+        actions = len(source.actions)
+        click.echo(
+            f"Created {wave.name!r}, the next wave of {source.slug}, with teams"
+            f" {', '.join(t.key for t in wave.teams)} and new survey links;"
+            f" {actions} action{'s' * (actions != 1)} of the plan carried over."
+        )
+        click.echo(wave.slug)
+
+
 responses_group = Group("responses", help="Load responses into an assessment.")
 
 
@@ -159,9 +201,15 @@ def _print_rejection(csv_file: Path, rejected: ImportRejected) -> None:
 @responses_group.command("import")
 @click.argument("slug")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import the file even though the same content was imported before, as a new batch.",
+)
 @friendly_errors
-def import_command(slug: str, csv_file: Path) -> None:
-    """Import responses from a CSV file: all of them, or none when any row is wrong.
+def import_command(slug: str, csv_file: Path, allow_duplicate: bool) -> None:
+    """Import responses from a CSV file: all of them, or none when any row is wrong; print the
+    import batch's number last.
 
     The rules are those of the workspace's import page (``responses.import_responses``).
     """
@@ -174,14 +222,48 @@ def import_command(slug: str, csv_file: Path) -> None:
     try:
         with db.write_session() as session:
             assessment = get_assessment(session, slug)
-            counts = import_responses(session, assessment, _questionnaire_of(assessment), data)
+            counts = import_responses(
+                session,
+                assessment,
+                _questionnaire_of(assessment),
+                data,
+                file_name=csv_file.name,
+                allow_duplicate=allow_duplicate,
+            )
     except ImportRejected as rejected:
         _print_rejection(csv_file, rejected)
         raise SystemExit(1) from None
+    except DuplicateImport as duplicate:
+        raise InvalidInput(
+            f"{duplicate.reason} To import it again as a new batch, add --allow-duplicate."
+        ) from None
     total = sum(counts.stored.values())
-    click.echo(f"Imported {total} response{'s' * (total != 1)} into {assessment.slug}:")
+    click.echo(
+        f"Imported {total} response{'s' * (total != 1)} into {assessment.slug} as batch {counts.batch}:"
+    )
     for key, stored in counts.stored.items():
         click.echo(f"  {key}: {stored} imported, {counts.incomplete[key]} incomplete")
+    click.echo(counts.batch)
+
+
+@responses_group.command("undo")
+@click.argument("slug")
+@click.argument("number", metavar="BATCH", type=click.IntRange(min=1))
+@friendly_errors
+def undo_command(slug: str, number: int) -> None:
+    """Undo import batch BATCH: delete its responses (and only those), unless it is in a release.
+
+    The rules are those of the workspace's import page (``batches.undo_batch``).
+    """
+    with db.write_session() as session:
+        plan = undo_batch(session, get_assessment(session, slug), number, None)
+    total = plan.deleted
+    click.echo(f"Undid batch {number} of {slug}: {total} response{'s' * (total != 1)} deleted.")
+    for team in plan.teams:
+        line = f"  {team.key}: {team.deleted} deleted"
+        if team.returned:
+            line += f"; {team.returned} other imported responses wait again for the next step"
+        click.echo(line)
 
 
 @assessment_group.command("release")

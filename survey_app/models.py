@@ -481,7 +481,7 @@ class Response(Base):
     #: A short hash of the answer set (``responses.answers_digest``): identical answer sets in
     #: a team are a warning sign of made-up responses on the consultant's monitor.
     answers_digest: Mapped[str | None] = mapped_column(String(16))
-    #: The import that brought it, which can be undone (``responses.undo_batch``); NULL for
+    #: The import that brought it, which can be undone (``batches.undo_batch``); NULL for
     #: responses sent on the web and the demo's.
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
@@ -530,7 +530,8 @@ class ResponseAnswer(Base):
     """The answer a response gave one statement. NULL value means "don't know".
 
     ``team_id`` and ``published`` are copied from the response (its team, and whether it is
-    in the published set): the team never changes, ``published`` only once, to true.
+    in the published set): the team never changes; ``published`` turns true with its step,
+    and back to false only when undoing an import returns it to waiting (``batches``).
     """
 
     __tablename__ = "response_answer"

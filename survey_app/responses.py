@@ -3,7 +3,8 @@
 Stored responses wait to be published (see ``publishing``): the results count them at once
 but use their answers only once enough others have arrived.
 
-``import_responses`` stores a CSV file of them, for the workspace page and the command line alike.
+``import_responses`` stores a CSV file of them as one import batch (``batches``), for the
+workspace page and the command line alike.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from .batches import finish_batch, start_batch
 from .domain.comments import comment_rank
 from .domain.importing import parse_responses_csv
 from .domain.questionnaire import Questionnaire
@@ -56,6 +58,8 @@ class StoredCounts:
 
     stored: Mapping[str, int]
     incomplete: Mapping[str, int]
+    #: The import batch's number, for an imported file.
+    batch: int | None = None
 
 
 def add_responses(
@@ -64,8 +68,13 @@ def add_responses(
     questionnaire: Questionnaire,
     responses: Iterable[NewResponse],
     source: ResponseSource,
+    *,
+    batch_id: int | None = None,
 ) -> StoredCounts:
-    """Score and store responses for ``assessment``'s teams, in bulk; the caller commits."""
+    """Score and store responses for ``assessment``'s teams, in bulk; the caller commits.
+
+    ``batch_id`` names the import batch the responses belong to.
+    """
     return store_responses(
         session,
         {team.key: team.id for team in assessment.teams},
@@ -74,6 +83,7 @@ def add_responses(
         responses,
         source,
         assessment.min_group_size,
+        batch_id=batch_id,
     )
 
 
@@ -85,6 +95,8 @@ def store_responses(
     responses: Iterable[NewResponse],
     source: ResponseSource,
     min_group: int,
+    *,
+    batch_id: int | None = None,
 ) -> StoredCounts:
     """``add_responses`` given the ids of the assessment's teams by key (``slug`` names it in errors)
     and its minimum group size."""
@@ -109,6 +121,7 @@ def store_responses(
                 "total": result.total,
                 "submission_hash": new.submission,
                 "answers_digest": answers_digest(dict(answers)),
+                "batch_id": batch_id,
             }
         )
         answer_lists.append(answers)
@@ -140,12 +153,22 @@ def store_responses(
 
 
 def import_responses(
-    session: Session, assessment: Assessment, questionnaire: Questionnaire, data: bytes
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    data: bytes,
+    *,
+    file_name: str = "",
+    imported_by_id: int | None = None,
+    allow_duplicate: bool = False,
 ) -> StoredCounts:
-    """Check a responses CSV file whole, then store all of its rows; the caller commits.
+    """Check a responses CSV file whole, then store all of its rows as the assessment's next import
+    batch (its number in ``StoredCounts.batch``); the caller commits.
 
     Nothing is stored when the file is refused: ``FieldInvalid`` (field ``csv_file``) when it is
-    larger than ``MAX_IMPORT_BYTES``, ``ImportRejected`` listing the problems when any row is wrong.
+    larger than ``MAX_IMPORT_BYTES``, ``ImportRejected`` listing the problems when any row is wrong,
+    ``batches.DuplicateImport`` naming the earlier batch when the same content was imported
+    before (and not undone), unless ``allow_duplicate``.
     """
     if len(data) > MAX_IMPORT_BYTES:
         raise FieldInvalid(
@@ -154,10 +177,21 @@ def import_responses(
             " Split it into smaller files and import each.",
         )
     rows = parse_responses_csv(data, questionnaire, {team.key: team.name for team in assessment.teams})
-    return add_responses(
+    batch = start_batch(
+        session,
+        assessment,
+        data,
+        file_name=file_name,
+        imported_by_id=imported_by_id,
+        allow_duplicate=allow_duplicate,
+    )
+    counts = add_responses(
         session,
         assessment,
         questionnaire,
         (NewResponse(row.team, row.answers, row.unit, row.comment) for row in rows),
         ResponseSource.IMPORT,
+        batch_id=batch.id,
     )
+    finish_batch(batch, counts.stored)
+    return StoredCounts(stored=counts.stored, incomplete=counts.incomplete, batch=batch.number)

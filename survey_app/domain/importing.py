@@ -4,7 +4,8 @@ Pure domain code: no Flask, no database. A file is checked whole before anything
 is stored, so a file with any bad row imports nothing.
 
 The format: a header row with ``team`` and every statement id, in any order, and
-optionally ``unit`` and ``comment``; one response per row; answers are whole
+optionally ``unit`` and ``comment`` (and ``source``, which the export writes and the import
+ignores: the rows of an imported file are its own batch); one response per row; answers are whole
 numbers on the scale or blank. Comma or semicolon separated, UTF-8 with or
 without a byte-order mark (as Excel saves it).
 """
@@ -21,6 +22,8 @@ from typing import Any
 from .questionnaire import Questionnaire
 
 TEAM, UNIT, COMMENT = "team", "unit", "comment"
+#: Where the export says each response came from ("web", "import batch 2", "demo"); ignored here.
+SOURCE = "source"
 MAX_UNIT_LENGTH = 100
 MAX_COMMENT_LENGTH = 5000
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
@@ -105,7 +108,7 @@ def _delimiter(first_line: str) -> str:
 
 def _read_header(row: list[str], q: Questionnaire, line: int) -> _Header:
     header = _Header(columns=[name.strip().lower() for name in row])
-    allowed = {TEAM, UNIT, COMMENT, *q.item_ids}
+    allowed = {TEAM, UNIT, COMMENT, SOURCE, *q.item_ids}
     seen: set[str] = set()
     for position, name in enumerate(header.columns, start=1):
         if not name:

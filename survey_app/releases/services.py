@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..batches import mark_released
 from ..domain.questionnaire import Questionnaire
 from ..errors import InvalidInput, NotFound
 from ..models import Assessment, Release, Response
@@ -101,7 +102,8 @@ def prepare(
 def store(
     session: Session, assessment_id: int, prepared: Prepared, *, released_by_id: int | None, note: str = ""
 ) -> Release:
-    """Store ``prepared`` as the assessment's next release (1, 2, …)."""
+    """Store ``prepared`` as the assessment's next release (1, 2, …), and mark the import batches
+    with published responses as released (``batches.mark_released``)."""
     note = check_note(note)
     # Numbers are given under a lock on the assessment's row (PostgreSQL; SQLite writes one at a time).
     session.execute(select(Assessment.id).where(Assessment.id == assessment_id).with_for_update())
@@ -118,6 +120,8 @@ def store(
         pdf=prepared.pdf,
     )
     session.add(stored)
+    # Import batches with responses in the release can no longer be undone.
+    mark_released(session, assessment_id)
     session.flush()
     return stored
 

@@ -13,11 +13,13 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..base_form import BaseForm
 from ..models import ActionStatus
@@ -73,6 +75,17 @@ class ActionRowForm(Form):
         validators=[AnyOf([status.value for status in ActionStatus], message=ACTION_STATUS_MESSAGE)],
     )
     remove = BooleanField("Remove this action")
+    #: The statements it aims to move, as checkboxes; the view sets the questionnaire's
+    #: statements as the choices, and ``services.save_commentary`` checks what was ticked.
+    statements = SelectMultipleField(
+        "Statements it aims to move",
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    #: The stored action the row shows (its id), so saving changes it in place.
+    action_id = HiddenField()
 
 
 class CommentaryForm(BaseForm):

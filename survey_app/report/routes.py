@@ -248,15 +248,27 @@ def commentary(slug: str) -> str | Response:
     """The consultant's commentary and action plan for the report (staff who manage it)."""
     session = db.get_session()
     found = assessment_for(session, slug, manage=True)
+    questionnaire = get_questionnaire(found.questionnaire_id)
     if request.method == "POST":
         form = CommentaryForm()
     else:
         rows = [
-            {"action": row.action, "owner": row.owner, "due_on": row.due_on, "status": row.status}
+            {
+                "action": row.action,
+                "owner": row.owner,
+                "due_on": row.due_on,
+                "status": row.status,
+                "statements": list(row.statements or ()),
+                "action_id": row.id,
+            }
             for row in services.action_rows(session, found)
         ]
         rows += [{"action": "", "owner": "", "due_on": None}] * BLANK_ROWS
         form = CommentaryForm(data={"commentary": found.commentary, "actions": rows})
+    # Without its questionnaire no statements are offered, and the stored ones are kept.
+    choices = services.statement_choices(questionnaire) if questionnaire else []
+    for entry in form.actions.entries:
+        entry.form.statements.choices = choices
     if form.validate_on_submit():
         actions = [
             services.ActionInput(
@@ -264,6 +276,8 @@ def commentary(slug: str) -> str | Response:
                 entry.form.owner.data or "",
                 entry.form.due_on.data,
                 entry.form.status.data,
+                tuple(entry.form.statements.data or ()) if questionnaire else None,
+                _stored_id(entry.form.action_id.data),
             )
             for entry in form.actions.entries
             if not entry.form.remove.data
@@ -271,7 +285,7 @@ def commentary(slug: str) -> str | Response:
         try:
             with db.write_session() as write:
                 count = services.save_commentary(
-                    write, get_assessment(write, slug), form.commentary.data or "", actions
+                    write, get_assessment(write, slug), form.commentary.data or "", actions, questionnaire
                 )
         except InvalidInput as exc:
             show_error(form, _renumbered(exc, form))
@@ -289,6 +303,11 @@ def commentary(slug: str) -> str | Response:
         results_url=url_for("results.page", slug=found.slug),
         pdf_url=url_for("report.download", slug=found.slug),
     )
+
+
+def _stored_id(value: str | None) -> int | None:
+    """The stored action a row of the plan shows (its hidden id), None for a new row."""
+    return int(value) if value and value.isdecimal() and len(value) < 20 else None
 
 
 def _renumbered(exc: InvalidInput, form: CommentaryForm) -> InvalidInput:

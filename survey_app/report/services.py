@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.questionnaire import Questionnaire
@@ -41,6 +41,10 @@ MAX_ACTIONS = 30
 MAX_ACTION_LENGTH = 500
 MAX_OWNER_LENGTH = 200
 ACTION_STATUS_MESSAGE = "Choose a status for this action: Planned, In progress or Done."
+#: The longest list of an action's statements (the column's size: item ids and spaces).
+MAX_STATEMENTS_LENGTH = 400
+#: How much of a statement's text the action plan's choices show after its id.
+STATEMENT_LABEL_LENGTH = 70
 
 
 # --- The PDF ------------------------------------------------------------------------------------------
@@ -129,6 +133,13 @@ class ActionInput:
     due_on: date | None = None
     #: One of ``ActionStatus``'s values ("planned", "in_progress", "done").
     status: str = ActionStatus.PLANNED
+    #: The item ids of the statements the action aims to move; None leaves a stored action's
+    #: statements as they are (a new action then names none).
+    statements: tuple[str, ...] | None = None
+    #: The stored action this row is (``ActionItem.id``), None for a new one: a stored action is
+    #: changed in place, so it keeps its id (which the next wave's carried actions point at) and
+    #: the action of the previous wave it was carried from.
+    id: int | None = None
 
 
 def action_rows(session: Session, assessment: Assessment) -> list[ActionInput]:
@@ -138,15 +149,64 @@ def action_rows(session: Session, assessment: Assessment) -> list[ActionInput]:
         .where(ActionItem.assessment_id == assessment.id)
         .order_by(ActionItem.position, ActionItem.id)
     )
-    return [ActionInput(row.action, row.owner, row.due_on, row.status) for row in rows]
+    return [
+        ActionInput(row.action, row.owner, row.due_on, row.status, row.statement_ids, row.id) for row in rows
+    ]
+
+
+def statement_choices(questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """The statements an action can name, as (item id, "k03 · its text, shortened")."""
+    choices = []
+    for item in questionnaire.items:
+        text = item.text
+        if len(text) > STATEMENT_LABEL_LENGTH:
+            text = text[:STATEMENT_LABEL_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        choices.append((item.id, f"{item.id} · {text}"))
+    return choices
+
+
+def _checked_statements(
+    index: int, action: str, statements: Sequence[str], questionnaire: Questionnaire | None
+) -> tuple[str, ...]:
+    """The statements of row ``index`` as stored: known item ids, once each, in the questionnaire's order."""
+    field = f"actions-{index}-statements"
+    if not statements:
+        return ()
+    # The row is named by its action (shortened): this row's number counts only the rows kept.
+    action = action if len(action) <= 60 else action[:60].rsplit(" ", 1)[0] + "…"
+    wanted = set(statements)
+    if questionnaire is None:
+        raise FieldInvalid(
+            field,
+            f"The statements of the action “{action}” cannot be checked: the questionnaire is not installed.",
+        )
+    unknown = sorted(wanted - set(questionnaire.item_ids))
+    if unknown:
+        named = ", ".join(unknown)
+        verb = "is not a statement" if len(unknown) == 1 else "are not statements"
+        raise FieldInvalid(
+            field,
+            f"The action “{action}” names {named}, which {verb} of the questionnaire {questionnaire.id}.",
+        )
+    chosen = tuple(item_id for item_id in questionnaire.item_ids if item_id in wanted)
+    if len(" ".join(chosen)) > MAX_STATEMENTS_LENGTH:
+        raise FieldInvalid(field, f"The action “{action}” names too many statements: choose fewer.")
+    return chosen
 
 
 def save_commentary(
-    session: Session, assessment: Assessment, commentary: str, actions: Sequence[ActionInput]
+    session: Session,
+    assessment: Assessment,
+    commentary: str,
+    actions: Sequence[ActionInput],
+    questionnaire: Questionnaire | None = None,
 ) -> int:
     """Replace the commentary and the action plan; rows without an action are dropped.
 
-    Returns how many actions are stored.
+    A row naming a stored action of this plan (``ActionInput.id``) changes it in place, the
+    stored actions no row names are deleted, the other rows are added. The statements a row
+    names must be statements of ``questionnaire`` (the assessment's). Returns how many actions
+    are stored.
     """
     commentary = commentary.strip()
     if len(commentary) > MAX_COMMENTARY_LENGTH:
@@ -161,6 +221,8 @@ def save_commentary(
                 raise FieldInvalid(
                     f"actions-{index}-action", "Enter the action, or clear the owner and the date."
                 )
+            if row.statements:
+                raise FieldInvalid(f"actions-{index}-action", "Enter the action, or clear its statements.")
             continue
         if len(action) > MAX_ACTION_LENGTH:
             raise FieldInvalid(
@@ -172,22 +234,31 @@ def save_commentary(
             )
         if row.status not in set(ActionStatus):
             raise FieldInvalid(f"actions-{index}-status", ACTION_STATUS_MESSAGE)
-        kept.append(ActionInput(action, owner, row.due_on, ActionStatus(row.status)))
+        statements = (
+            None
+            if row.statements is None
+            else _checked_statements(index, action, row.statements, questionnaire)
+        )
+        kept.append(ActionInput(action, owner, row.due_on, ActionStatus(row.status), statements, row.id))
     if len(kept) > MAX_ACTIONS:
         raise InvalidInput(f"An action plan can have at most {MAX_ACTIONS} actions.")
     assessment.commentary = commentary
-    session.execute(delete(ActionItem).where(ActionItem.assessment_id == assessment.id))
+    stored = {
+        item.id: item
+        for item in session.scalars(select(ActionItem).where(ActionItem.assessment_id == assessment.id))
+    }
     for position, row in enumerate(kept):
-        session.add(
-            ActionItem(
-                assessment_id=assessment.id,
-                position=position,
-                action=row.action,
-                owner=row.owner,
-                due_on=row.due_on,
-                status=row.status,
-            )
-        )
+        # An id of another plan's action (or one named twice) is a new action, never a change of it.
+        item = stored.pop(row.id, None) if row.id is not None else None
+        if item is None:
+            item = ActionItem(assessment_id=assessment.id, statements="")
+            session.add(item)
+        item.position = position
+        item.action, item.owner, item.due_on, item.status = row.action, row.owner, row.due_on, row.status
+        if row.statements is not None:
+            item.statements = " ".join(row.statements)
+    for item in stored.values():
+        session.delete(item)
     session.flush()
     return len(kept)
 

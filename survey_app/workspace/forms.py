@@ -1,4 +1,4 @@
-"""Forms of the workspace: organizations, assessments, settings, status, import."""
+"""Forms of the workspace: organizations, assessments, settings, status, import, undoing an import."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -164,9 +165,30 @@ class StatusForm(BaseForm):
     confirm = HiddenField()
 
 
+class RerunForm(BaseForm):
+    """The next wave of an assessment: its name and dates (the rules are checked by
+    ``assessments.rerun_assessment``, as for the command line)."""
+
+    name = StringField("Name of the new wave", filters=[_strip])
+    opens_on = DateField("Opening date", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+    closes_on = DateField("Closing date", validators=[Optional()], invalid_value_message=DATE_MESSAGE)
+
+
+class SeriesForm(BaseForm):
+    """Take the assessment out of its organization's series (``out``) or put it back (``in``)."""
+
+    series = StringField(validators=[AnyOf(["in", "out"])])
+
+
 class ImportForm(BaseForm):
-    """A responses file to import."""
+    """A responses file to import; ``allow_duplicate`` (shown once a file was refused as one
+    imported before) imports the same content again as a new batch."""
 
     csv_file = FileField(
         "Responses file (CSV)", validators=[FileRequired(message="Choose a CSV file to import.")]
     )
+    allow_duplicate = BooleanField("Import it again as a new batch")
+
+
+class UndoBatchForm(BaseForm):
+    """Undo one import batch (its number is in the URL)."""

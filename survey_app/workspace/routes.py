@@ -13,20 +13,38 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from .. import db, responses
+from .. import batches, db, responses
 from ..access import assessment_for, organization_for, principal, staff_required, visible_organizations
-from ..assessments import DEFAULT_TEAMS, AssessmentInput, TeamInput, create_new_assessment, get_assessment
+from ..assessments import (
+    DEFAULT_TEAMS,
+    AssessmentInput,
+    TeamInput,
+    create_new_assessment,
+    get_assessment,
+    next_wave_name,
+    rerun_assessment,
+)
 from ..auth import leaders as leader_accounts
 from ..auth.forms import InviteLeaderForm
 from ..base_form import show_error
 from ..catalog import get_catalog
 from ..domain.importing import ImportRejected
 from ..domain.questionnaire import Questionnaire
-from ..errors import InvalidInput, SurveyError
+from ..errors import InvalidInput, NotFound, SurveyError
 from ..models import Assessment, Role
 from ..releases import services as releases
+from ..series import set_in_series, wave_number
 from . import services
-from .forms import AssessmentForm, ImportForm, OrganizationForm, SettingsForm, StatusForm
+from .forms import (
+    AssessmentForm,
+    ImportForm,
+    OrganizationForm,
+    RerunForm,
+    SeriesForm,
+    SettingsForm,
+    StatusForm,
+    UndoBatchForm,
+)
 
 bp = Blueprint("workspace", __name__)
 
@@ -114,6 +132,9 @@ def organization(slug: str) -> str:
         "workspace/organization.html",
         organization=org,
         assessments=services.assessment_summaries(session, org, _now()),
+        series=services.organization_series(
+            session, org, {q.id: q.title for q in get_catalog().questionnaires.values()}
+        ),
         can_manage=can_manage,
         leaders=leader_accounts.leaders_of(session, org.id, _now()) if can_manage else [],
         invite_form=InviteLeaderForm() if can_manage else None,
@@ -184,6 +205,8 @@ def assessment(slug: str) -> str | Response:
         assessment=found,
         monitor=services.monitor(session, found, _now()),
         status_form=StatusForm(),
+        wave=wave_number(session, found),
+        series_form=SeriesForm(),
     )
 
 
@@ -227,6 +250,83 @@ def set_status(slug: str) -> Response:
             f"The assessment is open again, but it takes no responses yet: {info.label}."
             " Change its dates under Settings.",
             "warning",
+        )
+    return redirect(url_for("workspace.assessment", slug=slug))
+
+
+@bp.route("/a/<slug>/rerun", methods=["GET", "POST"])
+@login_required
+def rerun(slug: str) -> str | Response:
+    """Run the assessment again: its next wave, with the same set-up, new survey links and the
+    action plan carried over (``assessments.rerun_assessment``, as ``flask assessment rerun``)."""
+    session = db.get_session()
+    found = assessment_for(session, slug, manage=True)
+    questionnaire = _questionnaire(found)
+    if request.method == "POST":
+        form = RerunForm()
+    else:
+        form = RerunForm(data={"name": next_wave_name(session, found), "opens_on": _now().date()})
+    if form.validate_on_submit():
+        if questionnaire is None:
+            form.form_errors.append(
+                f"The questionnaire {found.questionnaire_id!r} of this assessment is not installed,"
+                " so it cannot be run again."
+            )
+        else:
+            try:
+                with db.write_session() as write:
+                    wave = rerun_assessment(
+                        write,
+                        get_assessment(write, slug),
+                        name=form.name.data or "",
+                        opens_on=form.opens_on.data,
+                        closes_on=form.closes_on.data,
+                        created_by=principal().id,
+                        questionnaire=questionnaire,
+                        secret_key=current_app.config["SECRET_KEY"],
+                    )
+                    new_slug, name = wave.slug, wave.name
+            except InvalidInput as exc:
+                show_error(form, exc)
+            else:
+                flash(
+                    f"{name} created: the next wave of {found.name}, with new survey links and its action"
+                    " plan carried over. Next, hand out its survey links.",
+                    "success",
+                )
+                return redirect(url_for("workspace.assessment", slug=new_slug))
+    return render_template(
+        "workspace/rerun.html",
+        form=form,
+        assessment=found,
+        actions=len(found.actions),
+        questionnaire=questionnaire,
+    )
+
+
+@bp.post("/a/<slug>/series")
+@login_required
+def set_series(slug: str) -> Response:
+    """Take the assessment out of its organization's series (and trend), or put it back."""
+    assessment_for(db.get_session(), slug, manage=True)
+    form = SeriesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with db.write_session() as session:
+        found = get_assessment(session, slug)
+        set_in_series(found, form.series.data == "in")
+        wave = wave_number(session, found)
+    if wave is None:
+        flash(
+            "The assessment is out of the series: it is left out of the organization's trend."
+            " You can put it back at any time.",
+            "success",
+        )
+    else:
+        flash(
+            f"The assessment is back in the series, as wave {wave[0]} of {wave[1]}:"
+            " the organization's trend includes it again.",
+            "success",
         )
     return redirect(url_for("workspace.assessment", slug=slug))
 
@@ -300,11 +400,14 @@ def settings(slug: str) -> str | Response:
 @bp.route("/a/<slug>/import", methods=["GET", "POST"])
 @login_required
 def import_responses(slug: str) -> str | Response:
-    """Upload a CSV of responses: all rows are stored, or none when any is wrong."""
-    found = assessment_for(db.get_session(), slug, manage=True)
+    """Upload a CSV of responses: all rows are stored as one batch, or none when any is wrong;
+    the batches imported so far are listed, each with its undo."""
+    reading = db.get_session()
+    found = assessment_for(reading, slug, manage=True)
     form = ImportForm()
     problems: list[str] = []
     problem_count = 0
+    is_duplicate = False
     if form.validate_on_submit():
         questionnaire = _questionnaire(found)
         if questionnaire is None:
@@ -318,10 +421,20 @@ def import_responses(slug: str) -> str | Response:
             try:
                 with db.write_session() as session:
                     counts = responses.import_responses(
-                        session, get_assessment(session, slug), questionnaire, data
+                        session,
+                        get_assessment(session, slug),
+                        questionnaire,
+                        data,
+                        file_name=form.csv_file.data.filename or "",
+                        imported_by_id=principal().id,
+                        allow_duplicate=bool(form.allow_duplicate.data),
                     )
             except ImportRejected as rejected:
                 problems, problem_count = [str(problem) for problem in rejected.problems], rejected.total
+            except batches.DuplicateImport as exc:
+                # The upload is not kept: the consultant confirms and chooses the file again.
+                show_error(form, exc)
+                is_duplicate = True
             except SurveyError as exc:
                 show_error(form, exc)
             else:
@@ -331,18 +444,60 @@ def import_responses(slug: str) -> str | Response:
                     f"{names.get(key, key)}: {stored} imported, {counts.incomplete[key]} incomplete"
                     for key, stored in counts.stored.items()
                 ]
-                flash(f"Imported {total} response{'s' * (total != 1)}. " + "; ".join(parts) + ".", "success")
+                flash(
+                    f"Imported {total} response{'s' * (total != 1)} as batch {counts.batch}. "
+                    + "; ".join(parts)
+                    + ".",
+                    "success",
+                )
                 return redirect(url_for("workspace.assessment", slug=slug))
     questionnaire = _questionnaire(found)
     return render_template(
         "workspace/import.html",
         form=form,
         assessment=found,
+        batches=batches.history(reading, found),
+        is_duplicate=is_duplicate,
         problems=problems,
         problem_count=problem_count,
         item_ids=questionnaire.item_ids if questionnaire else (),
         scale=(questionnaire.scale.min, questionnaire.scale.max) if questionnaire else None,
         max_megabytes=responses.MAX_IMPORT_BYTES // (1024 * 1024),
+    )
+
+
+@bp.route("/a/<slug>/import/<int:number>/undo", methods=["GET", "POST"])
+@login_required
+def undo_batch(slug: str, number: int) -> str | Response:
+    """Undo an import batch (delete its responses), after a confirmation that works without JavaScript."""
+    reading = db.get_session()
+    found = assessment_for(reading, slug, manage=True)
+    try:
+        batch = batches.find_batch(reading, found, number)
+    except NotFound:
+        abort(404)
+    form = UndoBatchForm()
+    if form.validate_on_submit():
+        try:
+            with db.write_session() as session:
+                plan = batches.undo_batch(session, get_assessment(session, slug), number, principal().id)
+        except SurveyError as exc:
+            show_error(form, exc)
+            reading.expire(batch)  # undone or released meanwhile: show it as it is now
+        else:
+            deleted = plan.deleted
+            flash(
+                f"Batch {number} is undone: {deleted} response{'s' * (deleted != 1)} deleted.",
+                "success",
+            )
+            return redirect(url_for("workspace.import_responses", slug=slug))
+    row = batches.row_of(batch, found.teams)
+    return render_template(
+        "workspace/undo_batch.html",
+        assessment=found,
+        batch=row,
+        plan=batches.plan_undo(reading, found, batch) if row.can_undo else None,
+        form=form,
     )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,20 +42,23 @@ from ..assessments import (
 # Re-exported for ``forms``, which shows these limits; the rules using them are in ``assessments``.
 from ..assessments import MAX_PURPOSE_LENGTH as MAX_PURPOSE_LENGTH
 from ..assessments import MAX_TEAM_NAME_LENGTH as MAX_TEAM_NAME_LENGTH
-from ..domain.importing import COMMENT, TEAM
+from ..domain.importing import COMMENT, SOURCE, TEAM
 from ..domain.questionnaire import Questionnaire
 from ..errors import FieldInvalid, InvalidInput, NotFound
 from ..models import (
     Assessment,
     AssessmentStatus,
+    ImportBatch,
     Invitation,
     Organization,
     Response,
     ResponseAnswer,
+    ResponseSource,
     Team,
     User,
 )
 from ..results.aggregates import compute_results
+from ..series import series_of
 from ..slugs import slugify, suffixed_slug, unique_slug
 
 #: Below this response rate (responses per headcount, in percent) a team is flagged.
@@ -240,6 +244,53 @@ def assessment_summaries(
 ) -> list[AssessmentSummary]:
     """An organization's assessments, newest first."""
     return organization_summaries(session, [organization], now)[0].assessments
+
+
+@dataclass(frozen=True)
+class Wave:
+    """One wave of an organization's series, numbered from 1 in order of opening."""
+
+    number: int
+    slug: str
+    name: str
+    #: The opening date (else the day it was made), in words.
+    opened: str
+
+
+@dataclass(frozen=True)
+class WaveSeries:
+    """An organization's waves on one questionnaire (``series.series_of``)."""
+
+    questionnaire_id: str
+    title: str
+    waves: list[Wave]
+
+
+def organization_series(
+    session: Session, organization: Organization, titles: Mapping[str, str]
+) -> list[WaveSeries]:
+    """The organization's series that have more than one wave, one per questionnaire
+    (``titles``: the questionnaires' titles by id; an unknown one is shown by its id)."""
+    questionnaire_ids = session.scalars(
+        select(Assessment.questionnaire_id)
+        .where(Assessment.organization_id == organization.id, Assessment.in_series.is_(True))
+        .distinct()
+    )
+    found = []
+    for questionnaire_id in sorted(questionnaire_ids):
+        waves = series_of(session, organization, questionnaire_id)
+        if len(waves) > 1:
+            found.append(
+                WaveSeries(
+                    questionnaire_id,
+                    titles.get(questionnaire_id, questionnaire_id),
+                    [
+                        Wave(n, wave.slug, wave.name, format_day((wave.opens_at or wave.created_at).date()))
+                        for n, wave in enumerate(waves, start=1)
+                    ],
+                )
+            )
+    return found
 
 
 # --- Changing assessments ----------------------------------------------------------------------------
@@ -514,25 +565,52 @@ class Export:
     rows: int
 
 
+def source_label(source: ResponseSource, batch: int | None) -> str:
+    """Where a response came from, as the export names it: "web", "import batch 2" or "demo"
+    ("import" alone for rows imported before batches were recorded)."""
+    if source is ResponseSource.IMPORT and batch is not None:
+        return f"import batch {batch}"
+    return source.value
+
+
+#: The label rows of the import pool take when their own would name fewer than the minimum group.
+POOLED_IMPORTS = "import"
+
+
+def pool_small_sources(labels: Sequence[str], min_group: int) -> list[str]:
+    """The rows' source labels (one team's), with every imported group smaller than
+    ``min_group`` relabelled "import": no label may single out fewer people than the results
+    show together. Groups are pooled smallest first until the pooled ones are at least
+    ``min_group`` too. Web responses are published in steps of at least ``min_group``, so
+    their label never needs pooling (and is never pooled with imports)."""
+    counts = Counter(label for label in labels if label != ResponseSource.WEB.value)
+    pooled = {label for label, count in counts.items() if count < min_group}
+    remaining = sorted((count, label) for label, count in counts.items() if label not in pooled)
+    while pooled and 0 < sum(counts[label] for label in pooled) < min_group and remaining:
+        pooled.add(remaining.pop(0)[1])
+    return [POOLED_IMPORTS if label in pooled else label for label in labels]
+
+
 def _export_rows(
     session: Session, team_ids: list[int], item_ids: Sequence[str]
 ) -> dict[int, list[list[str]]]:
-    """Each team's published responses as CSV cells (answers in ``item_ids`` order, then the comment).
+    """Each team's published responses as CSV cells (the source, answers in ``item_ids`` order,
+    then the comment).
 
     Two plain queries (responses, then their answers) instead of ORM objects: an export
     of tens of thousands of responses stays a matter of seconds.
     """
     if not team_ids:
         return {}
-    position = {item_id: index for index, item_id in enumerate(item_ids)}
+    position = {item_id: index + 1 for index, item_id in enumerate(item_ids)}
     cells: dict[int, list[str]] = {}
     rows_of: dict[int, list[list[str]]] = {team_id: [] for team_id in team_ids}
-    for response_id, team_id, comment in session.execute(
-        select(Response.id, Response.team_id, Response.comment).where(
-            Response.team_id.in_(team_ids), Response.published == true(), Response.total.is_not(None)
-        )
+    for response_id, team_id, comment, source, batch in session.execute(
+        select(Response.id, Response.team_id, Response.comment, Response.source, ImportBatch.number)
+        .outerjoin(ImportBatch, ImportBatch.id == Response.batch_id)
+        .where(Response.team_id.in_(team_ids), Response.published == true(), Response.total.is_not(None))
     ):
-        row = [""] * len(item_ids) + [_cell(comment or "")]
+        row = [source_label(source, batch)] + [""] * len(item_ids) + [_cell(comment or "")]
         cells[response_id] = row
         rows_of[team_id].append(row)
     for response_id, item_id, value in session.execute(
@@ -557,7 +635,9 @@ def export_responses(
 
     Rows are grouped by team and shuffled within each team, so their order says
     nothing about when anyone answered. No ``unit`` column: a small unit could be
-    picked out even inside a team that is large enough.
+    picked out even inside a team that is large enough. The ``source`` column beside the
+    team says where each came from (``source_label``), with imported groups too small to be
+    named pooled (``pool_small_sources``); the import ignores it.
     """
     result = compute_results(session, assessment, questionnaire)
     shown = [team for team in assessment.teams if not result.teams[team.key].withheld]
@@ -566,10 +646,14 @@ def export_responses(
     shuffler = shuffle or random.SystemRandom()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([TEAM, *questionnaire.item_ids, COMMENT])
+    writer.writerow([TEAM, SOURCE, *questionnaire.item_ids, COMMENT])
     count = 0
     for team in shown:
         rows = rows_of[team.id]
+        for row, label in zip(
+            rows, pool_small_sources([row[0] for row in rows], assessment.min_group_size), strict=True
+        ):
+            row[0] = label
         shuffler.shuffle(rows)
         writer.writerows([team.key, *row] for row in rows)
         count += len(rows)

@@ -680,7 +680,8 @@ def test_a_good_csv_is_imported_and_the_counts_are_shown(app, consultant) -> Non
     response = upload(consultant, b"\xef\xbb\xbf" + csv_text(HEADER, rows), follow=True)
     page = text_of(response)
     assert (
-        "Imported 4 responses. Sales: 3 imported, 1 incomplete; Marketing: 1 imported, 0 incomplete." in page
+        "Imported 4 responses as batch 1."
+        " Sales: 3 imported, 1 incomplete; Marketing: 1 imported, 0 incomplete." in page
     )
     assert response.request.path == f"/a/{SLUG}"
     with app.app_context():
@@ -760,9 +761,9 @@ def test_export_has_a_bom_the_import_header_and_leaves_out_withheld_teams(
     assert response.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-responses.csv"'
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == HEADER
-    assert [row[0] for row in rows[1:]] == ["sales"] * 5
-    assert sorted(row[1:] for row in rows[1:]) == sorted(
+    assert rows[0] == ["team", "source", *ITEM_IDS, "comment"]
+    assert [row[:2] for row in rows[1:]] == [["sales", "import"]] * 5  # stored without a batch
+    assert sorted(row[2:] for row in rows[1:]) == sorted(
         [["4"] * 20 + [""]] * 4 + [["2"] * 18 + ["", "", ""]]
     )
 
@@ -773,7 +774,7 @@ def test_export_order_does_not_follow_submission_order(consultant, add_answers) 
     submitted = [uniform(value, answered) for value in range(1, 6) for answered in range(16, 21)]
     add_answers(SLUG, "sales", submitted)
     rows = list(csv.reader(io.StringIO(consultant.get(f"/a/{SLUG}/responses.csv").data.decode("utf-8-sig"))))
-    exported = [row[1:21] for row in rows[1:]]
+    exported = [row[2:22] for row in rows[1:]]
     in_order = [["" if v is None else str(v) for v in answers.values()] for answers in submitted]
     assert sorted(exported) == sorted(in_order)
     assert exported != in_order  # a shuffle of 25 rows keeps their order once in 25! times
@@ -783,7 +784,7 @@ def test_export_round_trips_through_the_import(app, consultant, add_answers) -> 
     add_answers(SLUG, "sales", [uniform(4)] * 5)
     add_answers(SLUG, "marketing", [uniform(3)] * 5)
     exported = consultant.get(f"/a/{SLUG}/responses.csv").data
-    assert "Imported 10 responses." in text_of(upload(consultant, exported, follow=True))
+    assert "Imported 10 responses as batch 1." in text_of(upload(consultant, exported, follow=True))
     assert response_count(app) == 20
 
 
