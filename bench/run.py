@@ -1,7 +1,7 @@
 """Every benchmark of the app, one after the other, and one table of their figures with the goals.
 
     make bench                          # from a fresh clone: installs what it needs, then this
-    python bench/run.py [--only throughput,scale,report,peer] [--markdown PATH]
+    python bench/run.py [--only throughput,scale,report,trend,peer] [--markdown PATH]
 
 Runs, each in its own process, with its own output shown as it goes:
 
@@ -10,7 +10,8 @@ Runs, each in its own process, with its own output shown as it goes:
                                      the leader's page of a stored release beside the live page
 3. report      bench/report.py       the PDF at 2 × 500 and 2 × 50,000 vs WeasyPrint alone;
                                      releasing (results + PDF, stored) vs that live report
-4. peer        bench/peer/versus.py  django-survey-and-report side by side (its own venv)
+4. trend       bench/trend.py        the trend of 10 waves × 10,000: page and JSON, live and released
+5. peer        bench/peer/versus.py  django-survey-and-report side by side (its own venv)
 
 PostgreSQL is included where BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a database;
 otherwise everything runs on SQLite. The table goes to stdout at the end (and to
@@ -44,6 +45,7 @@ BENCHMARKS = {
         "results at 1k to 1M responses vs the bare aggregate query; the leader's release page",
     ),
     "report": ("bench/report.py", "the PDF report vs WeasyPrint alone; releasing vs the live report"),
+    "trend": ("bench/trend.py", "the trend of 10 waves of 10,000 responses: page and JSON"),
     "peer": ("bench/peer/versus.py", "side by side with django-survey-and-report"),
 }
 

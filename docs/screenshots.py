@@ -1,7 +1,9 @@
-"""Take the README's screenshots of the demo: the survey and the leader's home (phone, desktop).
+"""Take the README's screenshots of the demo: the survey, the leader's home and the trend
+(phone, desktop); and write the sample report of the demo's newest wave.
 
 Run with ``make screenshots``. It builds the demo in a temporary SQLite database,
-serves it on a free port and drives Debian's Chromium (/usr/bin/chromium).
+writes docs/sample-report.pdf, serves the demo on a free port and drives Debian's Chromium
+(/usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def main() -> None:
         link = re.search(r"Survey link for sales: (\S+)", demo).group(1)
         password = re.search(r"leader@demo\.example\s+(\S+)", demo).group(1)
         slug = re.search(r"results (\S+)", demo).group(1)
+        organization = re.search(r"trend (\S+)", demo).group(1)
+        flask(env, "report", slug, "-o", str(DOCS / "sample-report.pdf"))
         server = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "survey_app", "run", "--port", str(port)],
             env=env,
@@ -69,14 +73,14 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            shoot(base, link, slug, password)
+            shoot(base, link, slug, organization, password)
         finally:
             server.terminate()
             server.wait()
 
 
-def shoot(base: str, link: str, slug: str, password: str) -> None:
-    """The survey and the leader's home (the demo's release) on a phone and a laptop."""
+def shoot(base: str, link: str, slug: str, organization: str, password: str) -> None:
+    """The survey, the leader's home (the demo's release) and the trend, on a phone and a laptop."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, viewport in (
@@ -98,6 +102,8 @@ def shoot(base: str, link: str, slug: str, password: str) -> None:
             page.wait_for_url(f"**/a/{slug}/releases/1")  # a leader lands on the newest release
             # The phone's shot is its first screen, the laptop's the whole page.
             page.screenshot(path=str(DOCS / f"leader-home-{name}.png"), full_page=name == "desktop")
+            page.goto(f"{base}/o/{organization}/trend")  # the released waves, as the leader sees them
+            page.screenshot(path=str(DOCS / f"trend-{name}.png"), full_page=name == "desktop")
         browser.close()
     print(f"Screenshots written to {DOCS}")
 

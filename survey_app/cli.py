@@ -382,6 +382,10 @@ def demo_command() -> None:
     state = "Created" if accounts.created else "Found"
     click.echo(f"{state} the demo assessment {assessment.name!r} for {assessment.organization.name}.")
     click.echo(f"  Results:  flask --app survey_app results {accounts.slug}")
+    click.echo(
+        f"  It is the second wave of the organization's programme, after {demo.BASELINE!r} a year ago:"
+        f" flask --app survey_app trend {assessment.organization.slug}"
+    )
     for link in links:
         click.echo(f"  Survey link for {link.team}: {link.url}")
     click.echo(

@@ -1,23 +1,27 @@
-"""A demo assessment with realistic synthetic responses, for trying the product out.
+"""A demo programme with realistic synthetic responses, for trying the product out.
 
-The answers are drawn from a fixed seed: each team has its own view of every
-statement (Sales rates the relationship higher than Marketing does on most of
-them, as the article observed), each respondent a personal tendency, and a few
-people answer "don't know" or stop early.
+Two waves of one organization: a baseline a year ago, closed and released, and this year's
+review run again from it (its action plan carried over and followed up), still open and
+released once. The answers are drawn from a fixed seed: each team has its own view of every
+statement (Sales rates the relationship higher than Marketing does on most of them, as the
+article observed), each respondent a personal tendency, and a few people answer "don't
+know" or stop early. The baseline's teams stood lower, most of all on the statements the
+plan then worked on.
 """
 
 from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .accounts import create_user, hash_password
-from .assessments import create_assessment, get_or_create_organization
+from .assessments import create_assessment, get_or_create_organization, rerun_assessment
 from .domain.questionnaire import Questionnaire
 from .models import ActionItem, ActionStatus, Assessment, ResponseSource, Role, User
 from .releases.services import release
@@ -26,6 +30,10 @@ from .responses import NewResponse, add_responses
 QUESTIONNAIRE = "kotler-2006"
 ORGANIZATION = "Northwind Components"
 ASSESSMENT = "Alignment review 2026"
+BASELINE = "Alignment baseline 2025"
+#: When the baseline ran (closed long ago: the review is the organization's newest wave).
+BASELINE_OPENS = datetime(2025, 10, 6, tzinfo=UTC)
+BASELINE_CLOSES = datetime(2025, 10, 24, 23, 59, 59, tzinfo=UTC)
 CONSULTANT = "consultant@demo.example"
 LEADER = "leader@demo.example"
 SEED = 2006
@@ -72,35 +80,48 @@ class DemoAccounts:
 
 #: The consultant's reading of the demo's results, as a consultant would write it for leadership.
 COMMENTARY = (
-    "Sales and marketing at Northwind work together at the Defined stage: the rules are there,"
-    " but the two teams still plan and judge their work apart.\n\n"
-    "The clearest signal is feedback. Sales says it tells marketing what it needs; marketing says"
-    " it rarely learns which campaigns led to deals. Both can be true, and the workshop starts there.\n\n"
-    "Aligned is within reach: a few statements about shared planning and analysis are where to begin."
-    " We suggest a 90-day programme with the actions below, and a repeat survey in the autumn."
+    "A year after the baseline, both teams rate the relationship about nine points higher. Sales"
+    " now places it at the Aligned stage; marketing still sees a Defined relationship, so overall"
+    " Northwind stands at Defined, close to Aligned.\n\n"
+    "The actions of last year's plan show in the statements they aimed at: after the joint"
+    " workshop, feedback to marketing and meetings free of disputes moved most. Since the shared"
+    " definition of a qualified lead, marketing sees a funnel designed together a full point more"
+    " often; sales is less convinced. The joint pipeline review has only just started.\n\n"
+    "The clearest remaining signal is still feedback to marketing on which campaigns led to deals."
+    " We suggest finishing the pipeline review and measuring again next autumn."
 )
-#: The demo's action plan: (action, owner, due, status).
+#: The demo's action plan, made after the baseline: (action, owner, due, status now, the
+#: statements it aims to move).
 ACTIONS = (
     (
         "Run a half-day joint workshop on the three largest gaps",
         "Heads of sales and marketing",
-        date(2027, 1, 15),
+        date(2026, 1, 15),
         ActionStatus.DONE,
+        "k06 k10",
     ),
     (
         "Agree a written definition of a qualified lead and the hand-off rules",
         "Marketing operations lead",
-        date(2027, 2, 1),
-        ActionStatus.IN_PROGRESS,
+        date(2026, 3, 1),
+        ActionStatus.DONE,
+        "k07 k14",
     ),
     (
         "Start a monthly joint pipeline review with an action log",
         "Head of sales",
         date(2027, 2, 15),
-        ActionStatus.PLANNED,
+        ActionStatus.IN_PROGRESS,
+        "k12 k15",
     ),
-    ("Repeat the survey to measure progress", "Alex Morgan", date(2027, 9, 30), ActionStatus.PLANNED),
+    ("Repeat the survey to measure progress", "Alex Morgan", date(2026, 11, 30), ActionStatus.DONE, ""),
 )
+#: How much lower each team answered every statement at the baseline, and further lower the
+#: statements the plan then worked on.
+BASELINE_SHIFT = {"sales": -0.35, "marketing": -0.3}
+WORKED_ON_SHIFT = -0.4
+BASELINE_SEED = 2005
+BASELINE_NOTE = "Baseline results, as presented at the leadership offsite."
 RELEASE_NOTE = "First results while the survey is open: we go through them together at the kick-off workshop."
 
 
@@ -111,16 +132,20 @@ def _answer(rng: random.Random, typical: float, tendency: float) -> int | None:
     return min(5, max(1, value))
 
 
-def synthetic_responses(q: Questionnaire, seed: int = SEED) -> list[NewResponse]:
-    """The demo's responses: reproducible for a given seed."""
+def synthetic_responses(
+    q: Questionnaire, seed: int = SEED, shift: Mapping[str, Mapping[str, float]] | None = None
+) -> list[NewResponse]:
+    """The demo's responses: reproducible for a given seed; ``shift`` moves a team's typical
+    answers per statement (team → item id → change)."""
     rng = random.Random(seed)
     responses = []
     for team, (count, typical) in PROFILES.items():
         comments = iter(COMMENTS[team])
+        moved = (shift or {}).get(team, {})
         for person in range(count):
             tendency = rng.gauss(0, 0.45)
             answers = {
-                item_id: _answer(rng, mean, tendency)
+                item_id: _answer(rng, mean + moved.get(item_id, 0.0), tendency)
                 for item_id, mean in zip(q.item_ids, typical, strict=True)
             }
             if person % 11 == 10:  # someone who stopped after a few statements
@@ -142,6 +167,38 @@ def _account(session: Session, email: str, name: str, role: Role, organization: 
     return user, password
 
 
+def baseline_shift(q: Questionnaire) -> dict[str, dict[str, float]]:
+    """How the baseline's teams answered each statement below this year's."""
+    worked_on = {item_id for *_, statements in ACTIONS for item_id in statements.split()}
+    return {
+        team: {item_id: base + (WORKED_ON_SHIFT if item_id in worked_on else 0.0) for item_id in q.item_ids}
+        for team, base in BASELINE_SHIFT.items()
+    }
+
+
+def _baseline(session: Session, q: Questionnaire, secret_key: str, consultant: User) -> Assessment:
+    """Last year's wave: closed, released, and its plan made (all of it still planned then)."""
+    baseline = create_assessment(
+        session, organization=ORGANIZATION, name=BASELINE, questionnaire=q, secret_key=secret_key
+    )
+    baseline.created_by_id = consultant.id
+    baseline.purpose = PURPOSE
+    baseline.opens_at, baseline.closes_at = BASELINE_OPENS, BASELINE_CLOSES
+    baseline.close()
+    add_responses(
+        session, baseline, q, synthetic_responses(q, BASELINE_SEED, baseline_shift(q)), ResponseSource.DEMO
+    )
+    for team in baseline.teams:
+        team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
+    baseline.actions = [
+        ActionItem(position=n, action=action, owner=owner, due_on=due, statements=statements)
+        for n, (action, owner, due, _, statements) in enumerate(ACTIONS)
+    ]
+    session.flush()
+    release(session, baseline, q, released_by_id=consultant.id, note=BASELINE_NOTE, now=BASELINE_CLOSES)
+    return baseline
+
+
 def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccounts:
     """Create the demo (once) and give its accounts fresh passwords; the caller commits."""
     org = get_or_create_organization(session, ORGANIZATION)
@@ -152,19 +209,22 @@ def load_demo(session: Session, q: Questionnaire, secret_key: str) -> DemoAccoun
     _, leader_password = _account(session, LEADER, "Jordan Lee", Role.LEADER, org.name)
     created = assessment is None
     if assessment is None:
-        assessment = create_assessment(
-            session, organization=org.name, name=ASSESSMENT, questionnaire=q, secret_key=secret_key
+        baseline = _baseline(session, q, secret_key, consultant)
+        # This year's review is the baseline run again: same set-up, the plan carried over.
+        assessment = rerun_assessment(
+            session,
+            baseline,
+            name=ASSESSMENT,
+            opens_on=None,
+            closes_on=None,
+            created_by=consultant.id,
+            questionnaire=q,
+            secret_key=secret_key,
         )
-        assessment.created_by_id = consultant.id
-        assessment.purpose = PURPOSE
         add_responses(session, assessment, q, synthetic_responses(q), ResponseSource.DEMO)
-        for team in assessment.teams:
-            team.headcount = round(PROFILES.get(team.key, (0, ()))[0] * 1.4) or None
         assessment.commentary = COMMENTARY
-        assessment.actions = [
-            ActionItem(position=n, action=action, owner=owner, due_on=due, status=status)
-            for n, (action, owner, due, status) in enumerate(ACTIONS)
-        ]
+        for item, (*_, status, _statements) in zip(assessment.actions, ACTIONS, strict=True):
+            item.status = status
         # The consultant has released the results so far: the leader lands on them.
         session.flush()
         release(session, assessment, q, released_by_id=consultant.id, note=RELEASE_NOTE)

@@ -6,6 +6,7 @@ no Flask, so the page and the PDF word every figure the same way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -187,6 +188,13 @@ def _headline(before: str, teams: Sequence[TeamMove]) -> str:
     return f"Since {before}: " + "; ".join(moves)
 
 
+@functools.lru_cache(maxsize=64)
+def _chart(labels: tuple[str, ...], bands: tuple[Band, ...], lines: tuple[Line, ...], narrow: bool) -> str:
+    """The score-over-waves chart, drawn once per process for the same figures: drawing takes
+    some 100 ms, and a trend's figures change only when a wave's published figures do."""
+    return score_over_waves(labels, bands, lines, narrow=narrow)
+
+
 def _lines(trend: Trend, keys: Sequence[str], names: Mapping[str, str]) -> list[Line]:
     styles = team_styles(keys)
     lines = []
@@ -195,12 +203,12 @@ def _lines(trend: Trend, keys: Sequence[str], names: Mapping[str, str]) -> list[
         lines.append(
             Line(
                 names[key],
-                [None if point is None or point.withheld else point.score for point in points],
+                tuple(None if point is None or point.withheld else point.score for point in points),
                 styles[key],
-                [None if point is None or point.withheld else point.ci95 for point in points],
+                tuple(None if point is None or point.withheld else point.ci95 for point in points),
             )
         )
-    overall = [wave.overall_score for wave in trend.waves]
+    overall = tuple(wave.overall_score for wave in trend.waves)
     lines.append(Line("Overall", overall, OVERALL_STYLE, dashed=True))
     return lines
 
@@ -250,19 +258,16 @@ def build_trend_view(
     bands = stage_bands(q)
     lines = _lines(trend, keys, names)
     labels = [fact.name for fact in facts]
+    numbers = tuple(f"Wave {n}" for n in range(1, len(labels) + 1))
     return TrendView(
         team_names=tuple(names[key] for key in keys),
         waves=tuple(row(wave, fact) for wave, fact in zip(trend.waves, facts, strict=True)),
         changes=changes,
         follow_up=followed,
-        chart=score_over_waves(labels, bands, lines) if trend.waves else "",
+        chart=_chart(tuple(labels), tuple(bands), tuple(lines), False) if trend.waves else "",
         headline=changes[-1].headline if changes else "",
         # A phone has no room for the waves' names: they are numbered, as in the table.
-        chart_narrow=score_over_waves(
-            [f"Wave {n}" for n in range(1, len(labels) + 1)], bands, lines, narrow=True
-        )
-        if trend.waves
-        else "",
+        chart_narrow=_chart(numbers, tuple(bands), tuple(lines), True) if trend.waves else "",
     )
 
 

@@ -120,18 +120,26 @@ def test_no_page_but_the_cover_is_nearly_empty(demo_pdf: bytes) -> None:
     assert not thin, f"pages holding less than a quarter of a page: {thin}"
 
 
-def test_the_consultants_commentary_comes_right_after_the_executive_summary(demo_pdf: bytes) -> None:
+def test_the_commentary_then_the_trend_come_right_after_the_executive_summary(demo_pdf: bytes) -> None:
     pages = page_texts(demo_pdf)
     contents = pages[1]
-    assert re.search(r"1 Executive summary.*2 Commentary and action plan.*3 The four stages", contents)
+    assert re.search(
+        r"1 Executive summary.*2 Commentary and action plan.*3 Since the last wave.*4 The four stages",
+        contents,
+    )
     first_page = {
         kicker: next(
             number for number, text in enumerate(pages) if text.startswith(kicker) or f" {kicker}" in text
         )
-        for kicker in ("1 · EXECUTIVE SUMMARY", "2 · COMMENTARY AND ACTION PLAN", "3 · THE FOUR STAGES")
+        for kicker in (
+            "1 · EXECUTIVE SUMMARY",
+            "2 · COMMENTARY AND ACTION PLAN",
+            "3 · SINCE THE LAST WAVE",
+            "4 · THE FOUR STAGES",
+        )
     }
-    summary, commentary, stages = first_page.values()
-    assert summary < commentary < stages
+    summary, commentary, trend, stages = first_page.values()
+    assert summary < commentary < trend < stages
     assert "The clearest signal is feedback." in pages[commentary]
 
 
