@@ -446,24 +446,27 @@ def release_time(slug: str, q: Questionnaire) -> tuple[float, int]:
     return time.perf_counter() - started, number
 
 
-def release_page_p95(client: FlaskClient, path: str) -> float:
-    """The p95 (seconds) of the leader's release page, over ``RELEASE_REQUESTS`` after a warm-up.
-
-    Each request has an application context and a database session of its own, closed at
-    its end, as on a server: nothing stays loaded from one request to the next.
-    """
+def request_times(client: FlaskClient, path: str, count: int) -> list[float]:
+    """Seconds of ``count`` GET requests of ``path`` (each must answer 200), outside this
+    script's application context: each request has a context and a database session of its
+    own, closed at its end, as on a server, so nothing stays loaded from one to the next."""
 
     def requests() -> list[float]:
         times = []
-        for _ in range(1 + RELEASE_REQUESTS):
+        for _ in range(count):
             started = time.perf_counter()
             response = client.get(path)
             times.append(time.perf_counter() - started)
             if response.status_code != 200:
-                raise SystemExit(f"GET {path} (leader) answered {response.status_code}")
-        return times[1:]
+                raise SystemExit(f"GET {path} answered {response.status_code}")
+        return times
 
-    return float(np.percentile(own_context(requests), 95))
+    return own_context(requests)
+
+
+def release_page_p95(client: FlaskClient, path: str) -> float:
+    """The p95 (seconds) of the leader's release page, over ``RELEASE_REQUESTS`` after a warm-up."""
+    return float(np.percentile(request_times(client, path, 1 + RELEASE_REQUESTS)[1:], 95))
 
 
 def print_row(backend: str, row: Row) -> None:

@@ -38,6 +38,7 @@ from bench.scale import (  # noqa: E402
     load_sqlite,
     own_context,
     postgresql_url,
+    request_times,
     signed_in_client,
     sqlite_url,
 )
@@ -56,18 +57,7 @@ GOAL_MS = 300
 
 def p95(client, path: str) -> tuple[float, float]:  # noqa: ANN001 - a Flask test client
     """The first request's seconds and the p95 of ``REQUESTS`` more, each in its own context."""
-
-    def requests() -> list[float]:
-        times = []
-        for _ in range(1 + REQUESTS):
-            started = time.perf_counter()
-            response = client.get(path)
-            times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise SystemExit(f"GET {path} answered {response.status_code}")
-        return times
-
-    times = own_context(requests)
+    times = request_times(client, path, 1 + REQUESTS)
     return times[0], float(np.percentile(times[1:], 95))
 
 

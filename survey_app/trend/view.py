@@ -117,16 +117,21 @@ def _stage_move(labels: Mapping[str, str], before: str | None, after: str | None
 
 
 def _statement(
-    q: Questionnaire, item_id: str, keys: Sequence[str], changes: Mapping[str, float | None]
+    texts: Mapping[str, str], item_id: str, keys: Sequence[str], changes: Mapping[str, float | None]
 ) -> StatementMove:
-    texts = {item.id: item.text for item in q.items}
+    """A statement's text and its change per team (``texts``: the questionnaire's, by item id)."""
     return StatementMove(
         item_id, texts.get(item_id, item_id), tuple(fmt_signed(changes.get(key)) for key in keys)
     )
 
 
 def _change_view(
-    change: Change, q: Questionnaire, keys: Sequence[str], names: Mapping[str, str], titles: Mapping[str, str]
+    change: Change,
+    q: Questionnaire,
+    texts: Mapping[str, str],
+    keys: Sequence[str],
+    names: Mapping[str, str],
+    titles: Mapping[str, str],
 ) -> ChangeView:
     stages = {stage.id: stage.label for stage in q.stages}
     teams = []
@@ -161,7 +166,7 @@ def _change_view(
             moved += [item_id for item_id, _ in change.teams[key].most_moved() if item_id not in moved]
     statements = tuple(
         _statement(
-            q,
+            texts,
             item_id,
             keys,
             {key: change.teams[key].items.get(item_id) for key in keys if key in change.teams},
@@ -236,22 +241,15 @@ def build_trend_view(
         overall = _cell(wave.overall_score, None, stages.get(wave.overall_stage or "", ""))
         return WaveRow(fact, tuple(cells), overall)
 
-    changes = tuple(_change_view(change, q, keys, names, titles) for change in trend.changes)
+    texts = {item.id: item.text for item in q.items}
+    changes = tuple(_change_view(change, q, texts, keys, names, titles) for change in trend.changes)
     followed: tuple[ActionView, ...] = ()
     if trend.changes:
-        texts = {item.id: item.text for item in q.items}
         followed = tuple(
             ActionView(
                 item.action.action,
                 STATUS_LABELS.get(item.action.status, item.action.status),
-                tuple(
-                    StatementMove(
-                        item_id,
-                        texts.get(item_id, item_id),
-                        tuple(fmt_signed(moves.get(key)) for key in keys),
-                    )
-                    for item_id, moves in item.moves.items()
-                ),
+                tuple(_statement(texts, item_id, keys, moves) for item_id, moves in item.moves.items()),
             )
             for item in follow_up(actions, trend.changes[-1])
         )
